@@ -1,0 +1,152 @@
+"""``ct``: one entry point for the pipeline's processes and tools.
+
+Run ``ct --help`` or ``ct COMMAND --help``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+DESCRIPTION = """\
+contact-telemetry: live service-standard figures for contact centres.
+
+Telephony and web systems post contact events to ingest; a faust stream processor
+turns them into answer-ring, wait, abandonment and service-level figures by event
+time; the aggregator serves them as Prometheus metrics and a JSON API.
+"""
+
+EPILOG = """\
+examples:
+  ct run                         everything on an embedded broker, with demo traffic
+  KAFKA_BOOTSTRAP_SERVERS=kafka:9092 ct run --no-demo
+  ct sla-monitor                 one stream-processor worker (run more to scale out)
+  ct simulate --rate 5           post demo calls to a running ingest
+"""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ct", description=DESCRIPTION, epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = sub.add_parser(
+        "run", help="start broker, services and demo traffic",
+        description="Start the whole pipeline. Without KAFKA_BOOTSTRAP_SERVERS an embedded "
+        "in-memory Tansu broker is started. Prints the URLs; Ctrl-C stops every process.",
+    )
+    run.add_argument("--no-demo", action="store_true", help="do not post demo traffic")
+    run.add_argument("--demo-rate", type=float, help="demo calls per second (default 2)")
+
+    broker = sub.add_parser(
+        "broker", help="run only the embedded broker",
+        description="Run the embedded Tansu broker in the foreground and create the topics.",
+    )
+    broker.add_argument("--port", type=int, default=9092, help="listen port (default 9092)")
+    broker.add_argument("--partitions", type=int, default=4, help="partitions of keyed topics")
+
+    topics = sub.add_parser(
+        "topics", help="create the pipeline's topics",
+        description="Create the topics on KAFKA_BOOTSTRAP_SERVERS (existing ones are kept).",
+    )
+    topics.add_argument("--partitions", type=int, default=4, help="partitions of keyed topics")
+
+    sub.add_parser("ingest", help="run the HTTP ingest service",
+                   description="Serve POST /v1/events (settings: CT_INGEST_*, KAFKA_*).")
+    sub.add_parser("sla-monitor", help="run one stream-processor worker",
+                   description="Run one faust worker of the SLA monitor (settings: "
+                   "CT_MONITOR_*, KAFKA_*). Workers with the same app id share the work.")
+    sub.add_parser("aggregator", help="run the metrics and KPI API",
+                   description="Serve /metrics and /v1/kpis (settings: CT_AGGREGATOR_*, KAFKA_*).")
+
+    simulate = sub.add_parser(
+        "simulate", help="post demo phone traffic to ingest",
+        description="Post random phone calls (queued, ringing, answered or abandoned, ended) "
+        "to ingest as they happen, with the wall clock as event time.",
+    )
+    simulate.add_argument("--ingest-url", default="http://127.0.0.1:8000", help="ingest base URL")
+    simulate.add_argument("--rate", type=float, default=2.0, help="calls per second (default 2)")
+    simulate.add_argument("--seed", type=int, help="random seed, for reproducible traffic")
+    simulate.add_argument("--calls", type=int, help="stop after this many calls")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "run":
+        return _run(args)
+    if args.command == "broker":
+        return _broker(args.port, args.partitions)
+    if args.command == "topics":
+        from ct_broker.settings import KafkaSettings
+        from ct_broker.topics import ensure_topics, pipeline_topics
+
+        bootstrap = KafkaSettings().kafka_bootstrap_servers
+        created = asyncio.run(ensure_topics(bootstrap, pipeline_topics(args.partitions)))
+        print("created: " + (", ".join(created) or "nothing, all exist"))
+        return 0
+    if args.command == "ingest":
+        from ct_ingest.server import serve as serve_ingest
+
+        serve_ingest()
+        return 0
+    if args.command == "sla-monitor":
+        from ct_sla_monitor.agents import run_worker
+
+        run_worker()
+        return 0
+    if args.command == "aggregator":
+        from ct_aggregator.server import serve as serve_aggregator
+
+        serve_aggregator()
+        return 0
+    if args.command == "simulate":
+        from ct_cli.demo_traffic import run_demo
+
+        try:
+            asyncio.run(run_demo(args.ingest_url, args.rate, args.seed, args.calls))
+        except KeyboardInterrupt:
+            pass
+        return 0
+    raise AssertionError(args.command)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from ct_aggregator.settings import AggregatorSettings
+    from ct_ingest.settings import IngestSettings
+
+    from ct_cli.settings import RunSettings
+    from ct_cli.supervisor import run_pipeline
+
+    overrides: dict[str, object] = {}
+    if args.no_demo:
+        overrides["demo"] = False
+    if args.demo_rate is not None:
+        overrides["demo_rate"] = args.demo_rate
+    settings = RunSettings(**overrides)  # type: ignore[arg-type]
+    ingest, aggregator = IngestSettings(), AggregatorSettings()
+    return run_pipeline(
+        settings,
+        ingest_url=f"http://{ingest.host}:{ingest.port}",
+        api_url=f"http://{aggregator.host}:{aggregator.port}",
+    )
+
+
+def _broker(port: int, partitions: int) -> int:
+    from ct_broker.embedded import EmbeddedBroker
+    from ct_broker.topics import ensure_topics, pipeline_topics
+
+    with EmbeddedBroker(port=port) as broker:
+        asyncio.run(ensure_topics(broker.bootstrap_servers, pipeline_topics(partitions)))
+        print(f"broker on {broker.bootstrap_servers}; Ctrl-C stops it", flush=True)
+        try:
+            return broker.wait()
+        except KeyboardInterrupt:
+            return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

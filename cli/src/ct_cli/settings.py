@@ -1,0 +1,24 @@
+"""Settings of ``ct run``: where the broker is, and the demo traffic."""
+
+from __future__ import annotations
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class RunSettings(BaseSettings):
+    """``ct run`` settings (env prefix ``CT_RUN_``)."""
+
+    model_config = SettingsConfigDict(env_prefix="CT_RUN_", frozen=True)
+
+    kafka_bootstrap_servers: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS", "kafka_bootstrap_servers"),
+        description="Use this Kafka. Unset: start the embedded Tansu broker.",
+    )
+    broker_port: int = Field(
+        default=9092, ge=0, le=65535, description="Port of the embedded broker (0: any free port)."
+    )
+    partitions: int = Field(default=4, ge=1, description="Partitions of the keyed topics.")
+    demo: bool = Field(default=True, description="Post simulated demo traffic to ingest.")
+    demo_rate: float = Field(default=2.0, gt=0, description="Demo calls per second.")

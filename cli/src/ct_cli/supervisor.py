@@ -1,0 +1,106 @@
+"""``ct run``: the embedded broker, the three services and demo traffic, as child
+processes. Ctrl-C (or SIGTERM) stops every process it started."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from types import FrameType
+
+import httpx
+from ct_broker.embedded import EmbeddedBroker, free_port
+from ct_broker.topics import ensure_topics, pipeline_topics
+
+from ct_cli.settings import RunSettings
+
+
+def _spawn(command: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "ct_cli.main", *command], env=env, stdin=subprocess.DEVNULL
+    )
+
+
+def _wait_http(url: str, timeout_s: float) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=1.0).status_code == 200:
+                return True
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    return False
+
+
+def _port_free(port: int) -> bool:
+    import socket
+
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) != 0
+
+
+def run_pipeline(settings: RunSettings, ingest_url: str, api_url: str) -> int:
+    """Start everything, print the URLs, and supervise until interrupted."""
+    broker: EmbeddedBroker | None = None
+    bootstrap = settings.kafka_bootstrap_servers
+    if bootstrap is None:
+        port = settings.broker_port
+        if port == 0 or not _port_free(port):
+            port = free_port()
+        broker = EmbeddedBroker(port=port).start()
+        bootstrap = broker.bootstrap_servers
+        print(f"embedded Tansu broker on {bootstrap} (in memory)", flush=True)
+    else:
+        print(f"using Kafka at {bootstrap}", flush=True)
+    children: list[subprocess.Popen[bytes]] = []
+
+    def _stop(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, _stop)
+    try:
+        created = asyncio.run(ensure_topics(bootstrap, pipeline_topics(settings.partitions)))
+        if created:
+            print("created topics: " + ", ".join(created), flush=True)
+        env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": bootstrap}
+        children += [_spawn([name], env) for name in ("ingest", "sla-monitor", "aggregator")]
+        if not (_wait_http(f"{ingest_url}/healthz", 30) and _wait_http(f"{api_url}/healthz", 30)):
+            print("a service did not come up; stopping", file=sys.stderr)
+            return 1
+        if settings.demo:
+            children.append(_spawn(["simulate", "--rate", str(settings.demo_rate),
+                                    "--ingest-url", ingest_url], env))
+        print(
+            "\ncontact-telemetry is running:\n"
+            f"  ingest API docs   {ingest_url}/docs   (POST {ingest_url}/v1/events)\n"
+            f"  KPIs              {api_url}/v1/kpis?channel=phone&queue=all&window=today\n"
+            f"  Prometheus        {api_url}/metrics\n"
+            f"  aggregator docs   {api_url}/docs\n"
+            "Ctrl-C stops everything.\n",
+            flush=True,
+        )
+        while True:
+            for child in children:
+                if child.poll() is not None:
+                    print(f"a service exited ({child.args[3:]}, code {child.returncode}); "
+                          "stopping", file=sys.stderr)
+                    return 1
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        print("\nstopping...", flush=True)
+        return 0
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+        for child in children:
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
+        if broker is not None:
+            broker.stop()

@@ -1,0 +1,98 @@
+"""faust wiring: topics, tables and the two agents. Decode, call a handler, encode."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import faust
+from ct_broker.topics import CALL_OUTCOMES, CONTACT_EVENTS, CONTACT_EVENTS_DLQ, SLA_METRICS
+
+from ct_sla_monitor.core.standards import CallStandards
+from ct_sla_monitor.encoding import dumps, loads
+from ct_sla_monitor.handlers import ContactStage, Rejected, ScopeStage
+from ct_sla_monitor.settings import MonitorSettings
+
+log = logging.getLogger("ct_sla_monitor")
+
+
+def create_monitor_app(settings: MonitorSettings, standards: CallStandards) -> faust.App:
+    """The faust application with both stages, configured from ``settings``."""
+    brokers = [f"kafka://{hp.strip()}" for hp in settings.kafka_bootstrap_servers.split(",")]
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    app = faust.App(
+        settings.app_id,
+        broker=brokers,
+        store="memory://",
+        datadir=str(settings.data_dir),
+        web_enabled=False,
+        topic_partitions=settings.partitions,
+        topic_replication_factor=1,
+        broker_session_timeout=settings.session_timeout_s,
+        broker_rebalance_timeout=settings.session_timeout_s,
+        broker_heartbeat_interval=settings.heartbeat_interval_s,
+        broker_request_timeout=settings.kafka_request_timeout_s * 3,
+        consumer_auto_offset_reset="earliest",
+        producer_acks=-1,
+        producer_enable_idempotence=settings.kafka_enable_idempotence,
+    )
+    raw = {"key_type": bytes, "value_type": bytes, "key_serializer": "raw", "value_serializer": "raw"}
+    events = app.topic(CONTACT_EVENTS, partitions=settings.partitions, **raw)
+    dlq = app.topic(CONTACT_EVENTS_DLQ, partitions=1, **raw)
+    outcomes = app.topic(CALL_OUTCOMES, partitions=settings.partitions, **raw)
+    metrics = app.topic(SLA_METRICS, partitions=settings.partitions, **raw)
+
+    contacts = app.Table("contacts", default=None, partitions=settings.partitions)
+    legs = app.Table("scope-legs", default=None, partitions=settings.partitions)
+    clocks = app.Table("scope-clocks", default=None, partitions=settings.partitions)
+    stage1 = ContactStage(contacts, standards)
+    stage2 = ScopeStage(legs, clocks, standards)
+
+    @app.agent(events)
+    async def contact_lifecycle(stream: faust.Stream[bytes]) -> None:
+        async for event in stream.events():
+            value: bytes = event.value
+            try:
+                result = stage1.handle(value)
+            except Exception as exc:  # a bug must not stop the agent; the record is kept
+                log.error("stage 1 failed on a record: %s", type(exc).__name__)
+                result = Rejected("processing_error", [{"rule": type(exc).__name__}])
+            if isinstance(result, Rejected):
+                await dlq.send(key=event.key, value=value, headers=_reason_headers(result))
+                continue
+            for scope_key, message in result.items():
+                await outcomes.send(key=scope_key.encode(), value=dumps(message))
+
+    @app.agent(outcomes)
+    async def scope_figures(stream: faust.Stream[bytes]) -> None:
+        async for event in stream.events():
+            scope_key = event.key.decode()
+            snapshot = stage2.handle(scope_key, loads(event.value))
+            if snapshot is not None:
+                await metrics.send(key=event.key, value=snapshot)
+
+    @app.on_partitions_revoked.connect
+    async def _revoked(app: faust.App, revoked: Any, **kwargs: Any) -> None:
+        stage2.forget()
+
+    @app.on_partitions_assigned.connect
+    async def _assigned(app: faust.App, assigned: Any, **kwargs: Any) -> None:
+        stage2.forget()
+
+    return app
+
+
+def _reason_headers(rejected: Rejected) -> list[tuple[str, bytes]]:
+    return [
+        ("ct-reason", rejected.reason.encode()),
+        ("ct-errors", dumps(rejected.errors)),
+        ("ct-stage", b"sla_monitor.contact_lifecycle"),
+    ]
+
+
+def run_worker(settings: MonitorSettings | None = None) -> None:
+    """Run one sla_monitor worker until SIGINT/SIGTERM."""
+    settings = settings or MonitorSettings()
+    app = create_monitor_app(settings, CallStandards())
+    worker = faust.Worker(app, loglevel=settings.log_level, quiet=True)
+    worker.execute_from_commandline()

@@ -1,0 +1,32 @@
+"""The sla_monitor's one Settings, read from the environment once at start."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ct_broker.settings import KafkaSettings
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+
+class MonitorSettings(KafkaSettings):
+    """Settings of the faust worker (env prefix ``CT_MONITOR_``)."""
+
+    model_config = SettingsConfigDict(env_prefix="CT_MONITOR_", frozen=True)
+
+    app_id: str = Field(
+        default="ct-sla-monitor",
+        description="faust application id: the consumer group and the table topics' prefix.",
+    )
+    partitions: int = Field(default=4, ge=1, description="Partitions of the keyed topics.")
+    session_timeout_s: float = Field(
+        default=6.0,
+        gt=0,
+        description="Consumer-group session timeout. A fresh group's join waits about half "
+        "of it on Tansu, so the faust default (60 s) would stall start-up for ~30 s.",
+    )
+    heartbeat_interval_s: float = Field(default=1.0, gt=0, description="Group heartbeat interval.")
+    data_dir: Path = Field(
+        default=Path("var/sla_monitor"), description="faust's data directory (table metadata)."
+    )
+    log_level: str = Field(default="warn", description="faust log level: crit, error, warn, info.")
