@@ -14,27 +14,52 @@ DAY = "2026-11-23T"  # London is on UTC in November
 
 def ev(n: int, kind: str, hhmmss: str, **extra: Any) -> dict[str, Any]:
     return {
-        "event_id": f"s{n}-{kind}", "type": f"call.{kind}", "occurred_at": f"{DAY}{hhmmss}Z",
-        "contact_id": f"scenario-call-{n}", "channel": "phone", "queue": "council_tax",
-        "service_type": "council_tax", "source": "e2e", **extra,
+        "event_id": f"s{n}-{kind}",
+        "type": f"call.{kind}",
+        "occurred_at": f"{DAY}{hhmmss}Z",
+        "contact_id": f"scenario-call-{n}",
+        "channel": "phone",
+        "queue": "council_tax",
+        "service_type": "council_tax",
+        "source": "e2e",
+        **extra,
     }
 
 
 # Posted in this order. Out of order: call 4's ringing after its answer; call 10's
 # answer before its queued and ringing. Call 12's answer is posted twice.
 POSTS = [
-    ev(1, "queued", "09:30:00"), ev(1, "ringing", "09:30:00"), ev(1, "answered", "09:30:03"),
-    ev(2, "queued", "09:45:00"), ev(2, "ringing", "09:45:00"), ev(2, "answered", "09:45:12"),
-    ev(3, "queued", "10:02:00"), ev(3, "ringing", "10:02:00"), ev(3, "answered", "10:02:13"),
-    ev(4, "queued", "10:03:00"), ev(4, "answered", "10:03:25"), ev(4, "ringing", "10:03:05"),
-    ev(5, "queued", "10:04:00"), ev(5, "answered", "10:04:20"),
-    ev(6, "queued", "10:05:00"), ev(6, "abandoned", "10:05:04"),
-    ev(7, "queued", "10:06:00"), ev(7, "abandoned", "10:06:15"),
-    ev(8, "queued", "10:07:00"), ev(8, "abandoned", "10:07:45"), ev(8, "ended", "10:07:45"),
-    ev(9, "queued", "10:08:00"), ev(9, "ringing", "10:08:02"), ev(9, "answered", "10:08:10", rings=2),
-    ev(10, "answered", "10:09:07"), ev(10, "queued", "10:09:00"), ev(10, "ringing", "10:09:01"),
+    ev(1, "queued", "09:30:00"),
+    ev(1, "ringing", "09:30:00"),
+    ev(1, "answered", "09:30:03"),
+    ev(2, "queued", "09:45:00"),
+    ev(2, "ringing", "09:45:00"),
+    ev(2, "answered", "09:45:12"),
+    ev(3, "queued", "10:02:00"),
+    ev(3, "ringing", "10:02:00"),
+    ev(3, "answered", "10:02:13"),
+    ev(4, "queued", "10:03:00"),
+    ev(4, "answered", "10:03:25"),
+    ev(4, "ringing", "10:03:05"),
+    ev(5, "queued", "10:04:00"),
+    ev(5, "answered", "10:04:20"),
+    ev(6, "queued", "10:05:00"),
+    ev(6, "abandoned", "10:05:04"),
+    ev(7, "queued", "10:06:00"),
+    ev(7, "abandoned", "10:06:15"),
+    ev(8, "queued", "10:07:00"),
+    ev(8, "abandoned", "10:07:45"),
+    ev(8, "ended", "10:07:45"),
+    ev(9, "queued", "10:08:00"),
+    ev(9, "ringing", "10:08:02"),
+    ev(9, "answered", "10:08:10", rings=2),
+    ev(10, "answered", "10:09:07"),
+    ev(10, "queued", "10:09:00"),
+    ev(10, "ringing", "10:09:01"),
     ev(11, "queued", "10:10:00"),
-    ev(12, "queued", "10:10:30"), ev(12, "ringing", "10:10:40"), ev(12, "answered", "10:10:50"),
+    ev(12, "queued", "10:10:30"),
+    ev(12, "ringing", "10:10:40"),
+    ev(12, "answered", "10:10:50"),
     ev(12, "answered", "10:10:50"),
     ev(12, "ended", "10:11:30"),
 ]
@@ -43,26 +68,57 @@ POSTS = [
 # today: all.  rolling_30m: (09:41:30, 10:11:30] drops call 1.  rolling_15m drops 1 and 2.
 EXPECTED: dict[str, dict[str, Any]] = {
     "today": {
-        "offered": 10, "answered": 8, "abandoned": 2, "short_abandoned": 1,
-        "answered_within_rings": 5, "asa_seconds": 13.75, "wait_p90_seconds": 25.0,
-        "service_level": {"answered": 0.875, "offered": 0.7, "ignore_abandons": 0.777778,
-                          "positive_abandons": 0.8},
+        "offered": 10,
+        "answered": 8,
+        "abandoned": 2,
+        "short_abandoned": 1,
+        "answered_within_rings": 5,
+        "asa_seconds": 13.75,
+        "wait_p90_seconds": 25.0,
+        "service_level": {
+            "answered": 0.875,
+            "offered": 0.7,
+            "ignore_abandons": 0.777778,
+            "positive_abandons": 0.8,
+        },
     },
     "rolling_30m": {
-        "offered": 9, "answered": 7, "abandoned": 2, "short_abandoned": 1,
-        "answered_within_rings": 4, "asa_seconds": 15.286, "wait_p90_seconds": 25.0,
-        "service_level": {"answered": 0.857143, "offered": 0.666667, "ignore_abandons": 0.75,
-                          "positive_abandons": 0.777778},
+        "offered": 9,
+        "answered": 7,
+        "abandoned": 2,
+        "short_abandoned": 1,
+        "answered_within_rings": 4,
+        "asa_seconds": 15.286,
+        "wait_p90_seconds": 25.0,
+        "service_level": {
+            "answered": 0.857143,
+            "offered": 0.666667,
+            "ignore_abandons": 0.75,
+            "positive_abandons": 0.777778,
+        },
     },
     "rolling_15m": {
-        "offered": 8, "answered": 6, "abandoned": 2, "short_abandoned": 1,
-        "answered_within_rings": 3, "asa_seconds": 15.833, "wait_p90_seconds": 25.0,
-        "service_level": {"answered": 0.833333, "offered": 0.625, "ignore_abandons": 0.714286,
-                          "positive_abandons": 0.75},
+        "offered": 8,
+        "answered": 6,
+        "abandoned": 2,
+        "short_abandoned": 1,
+        "answered_within_rings": 3,
+        "asa_seconds": 15.833,
+        "wait_p90_seconds": 25.0,
+        "service_level": {
+            "answered": 0.833333,
+            "offered": 0.625,
+            "ignore_abandons": 0.714286,
+            "positive_abandons": 0.75,
+        },
     },
 }
-LIVE = {"waiting_now": 1, "longest_wait_seconds": 90.0, "standards_version": "builtin-1",
-        "as_of": "2026-11-23T10:11:30+00:00"}
+LIVE = {
+    "waiting_now": 1,
+    "longest_wait_seconds": 90.0,
+    "standards_version": "builtin-1",
+    "as_of": "2026-11-23T10:11:30+00:00",
+}
 
 
 def wanted() -> dict[str, dict[str, Any]]:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+
 from ct_broker.embedded import EmbeddedBroker, free_port
 from ct_broker.topics import ensure_topics, pipeline_topics
 
@@ -58,7 +59,10 @@ def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pipeline]:
                 out = open(logs / f"{name}.log", "wb")  # noqa: SIM115
                 procs[name] = subprocess.Popen(
                     [sys.executable, "-m", "ct_cli.main", name],
-                    env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                    env=env,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    stdin=subprocess.DEVNULL,
                 )
             ingest_url = f"http://127.0.0.1:{ingest_port}"
             api_url = f"http://127.0.0.1:{api_port}"

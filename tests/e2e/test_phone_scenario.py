@@ -15,6 +15,7 @@ from tests.phone_scenario import EXPECTED, POSTS, observed, wanted
 
 pytestmark = pytest.mark.e2e
 
+
 def _await_figures(api: str, queue: str, timeout_s: float = 60.0) -> dict[str, Any]:
     deadline = time.monotonic() + timeout_s
     seen: dict[str, Any] = {}
@@ -54,8 +55,9 @@ def test_twelve_calls_give_exact_figures(pipeline: Pipeline) -> None:
         assert metric("sla_answered_contacts", window) == figures["answered"]
         assert metric("sla_abandoned_contacts", window) == figures["abandoned"]
         assert metric("sla_short_abandoned_contacts", window) == figures["short_abandoned"]
-        assert metric("sla_answered_within_rings_contacts", window) == figures[
-            "answered_within_rings"]
+        assert (
+            metric("sla_answered_within_rings_contacts", window) == figures["answered_within_rings"]
+        )
         assert metric("sla_asa_seconds", window) == figures["asa_seconds"]
         for variant, value in figures["service_level"].items():
             assert metric("sla_service_level_ratio", window, variant=variant) == value

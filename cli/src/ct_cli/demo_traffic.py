@@ -20,23 +20,34 @@ QUEUES = (("council_tax", "council_tax"), ("housing", "housing"), ("switchboard"
 def plan_call(rng: random.Random, n: int) -> list[tuple[float, dict[str, Any]]]:
     """The events of one call as (delay in seconds from its arrival, event body)."""
     queue, service = rng.choice(QUEUES)
-    base = {"contact_id": f"demo-{n}", "channel": "phone", "queue": queue,
-            "service_type": service, "source": "demo"}
+    base = {
+        "contact_id": f"demo-{n}",
+        "channel": "phone",
+        "queue": queue,
+        "service_type": service,
+        "source": "demo",
+    }
     wait = rng.expovariate(1 / 12.0)
     patience = rng.expovariate(1 / 60.0)
     steps: list[tuple[float, str, dict[str, Any]]] = [(0.0, "call.queued", {})]
     if wait <= patience:
         ring = rng.uniform(1.0, 14.0)
-        steps += [(wait, "call.ringing", {}), (wait + ring, "call.answered", {}),
-                  (wait + ring + rng.uniform(20, 90), "call.ended", {})]
+        steps += [
+            (wait, "call.ringing", {}),
+            (wait + ring, "call.answered", {}),
+            (wait + ring + rng.uniform(20, 90), "call.ended", {}),
+        ]
     else:
         steps += [(patience, "call.abandoned", {}), (patience, "call.ended", {})]
-    return [(delay, {**base, **extra, "type": kind, "event_id": f"demo-{n}-{i}"})
-            for i, (delay, kind, extra) in enumerate(steps)]
+    return [
+        (delay, {**base, **extra, "type": kind, "event_id": f"demo-{n}-{i}"})
+        for i, (delay, kind, extra) in enumerate(steps)
+    ]
 
 
-async def run_demo(ingest_url: str, rate: float, seed: int | None = None,
-                   limit: int | None = None) -> None:
+async def run_demo(
+    ingest_url: str, rate: float, seed: int | None = None, limit: int | None = None
+) -> None:
     """Post calls arriving at ``rate`` per second until cancelled (or ``limit`` calls)."""
     rng = random.Random(seed)
     tasks: set[asyncio.Task[None]] = set()

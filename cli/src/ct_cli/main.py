@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import sys
 
 DESCRIPTION = """\
@@ -28,13 +29,16 @@ examples:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="ct", description=DESCRIPTION, epilog=EPILOG,
+        prog="ct",
+        description=DESCRIPTION,
+        epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run = sub.add_parser(
-        "run", help="start broker, services and demo traffic",
+        "run",
+        help="start broker, services and demo traffic",
         description="Start the whole pipeline. Without KAFKA_BOOTSTRAP_SERVERS an embedded "
         "in-memory Tansu broker is started. Prints the URLs; Ctrl-C stops every process.",
     )
@@ -42,28 +46,40 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--demo-rate", type=float, help="demo calls per second (default 2)")
 
     broker = sub.add_parser(
-        "broker", help="run only the embedded broker",
+        "broker",
+        help="run only the embedded broker",
         description="Run the embedded Tansu broker in the foreground and create the topics.",
     )
     broker.add_argument("--port", type=int, default=9092, help="listen port (default 9092)")
     broker.add_argument("--partitions", type=int, default=4, help="partitions of keyed topics")
 
     topics = sub.add_parser(
-        "topics", help="create the pipeline's topics",
+        "topics",
+        help="create the pipeline's topics",
         description="Create the topics on KAFKA_BOOTSTRAP_SERVERS (existing ones are kept).",
     )
     topics.add_argument("--partitions", type=int, default=4, help="partitions of keyed topics")
 
-    sub.add_parser("ingest", help="run the HTTP ingest service",
-                   description="Serve POST /v1/events (settings: CT_INGEST_*, KAFKA_*).")
-    sub.add_parser("sla-monitor", help="run one stream-processor worker",
-                   description="Run one faust worker of the SLA monitor (settings: "
-                   "CT_MONITOR_*, KAFKA_*). Workers with the same app id share the work.")
-    sub.add_parser("aggregator", help="run the metrics and KPI API",
-                   description="Serve /metrics and /v1/kpis (settings: CT_AGGREGATOR_*, KAFKA_*).")
+    sub.add_parser(
+        "ingest",
+        help="run the HTTP ingest service",
+        description="Serve POST /v1/events (settings: CT_INGEST_*, KAFKA_*).",
+    )
+    sub.add_parser(
+        "sla-monitor",
+        help="run one stream-processor worker",
+        description="Run one faust worker of the SLA monitor (settings: "
+        "CT_MONITOR_*, KAFKA_*). Workers with the same app id share the work.",
+    )
+    sub.add_parser(
+        "aggregator",
+        help="run the metrics and KPI API",
+        description="Serve /metrics and /v1/kpis (settings: CT_AGGREGATOR_*, KAFKA_*).",
+    )
 
     simulate = sub.add_parser(
-        "simulate", help="post demo phone traffic to ingest",
+        "simulate",
+        help="post demo phone traffic to ingest",
         description="Post random phone calls (queued, ringing, answered or abandoned, ended) "
         "to ingest as they happen, with the wall clock as event time.",
     )
@@ -106,20 +122,17 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "simulate":
         from ct_cli.demo_traffic import run_demo
 
-        try:
+        with contextlib.suppress(KeyboardInterrupt):
             asyncio.run(run_demo(args.ingest_url, args.rate, args.seed, args.calls))
-        except KeyboardInterrupt:
-            pass
         return 0
     raise AssertionError(args.command)
 
 
 def _run(args: argparse.Namespace) -> int:
     from ct_aggregator.settings import AggregatorSettings
-    from ct_ingest.settings import IngestSettings
-
     from ct_cli.settings import RunSettings
     from ct_cli.supervisor import run_pipeline
+    from ct_ingest.settings import IngestSettings
 
     overrides: dict[str, object] = {}
     if args.no_demo:

@@ -6,15 +6,16 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
 from types import FrameType
 
 import httpx
+
 from ct_broker.embedded import EmbeddedBroker, free_port
 from ct_broker.topics import ensure_topics, pipeline_topics
-
 from ct_cli.settings import RunSettings
 
 
@@ -37,8 +38,6 @@ def _wait_http(url: str, timeout_s: float) -> bool:
 
 
 def _port_free(port: int) -> bool:
-    import socket
-
     with socket.socket() as sock:
         return sock.connect_ex(("127.0.0.1", port)) != 0
 
@@ -56,7 +55,7 @@ def run_pipeline(settings: RunSettings, ingest_url: str, api_url: str) -> int:
         print(f"embedded Tansu broker on {bootstrap} (in memory)", flush=True)
     else:
         print(f"using Kafka at {bootstrap}", flush=True)
-    children: list[subprocess.Popen[bytes]] = []
+    children: dict[str, subprocess.Popen[bytes]] = {}
 
     def _stop(signum: int, frame: FrameType | None) -> None:
         raise KeyboardInterrupt
@@ -67,13 +66,15 @@ def run_pipeline(settings: RunSettings, ingest_url: str, api_url: str) -> int:
         if created:
             print("created topics: " + ", ".join(created), flush=True)
         env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": bootstrap}
-        children += [_spawn([name], env) for name in ("ingest", "sla-monitor", "aggregator")]
+        for name in ("ingest", "sla-monitor", "aggregator"):
+            children[name] = _spawn([name], env)
         if not (_wait_http(f"{ingest_url}/healthz", 30) and _wait_http(f"{api_url}/healthz", 30)):
             print("a service did not come up; stopping", file=sys.stderr)
             return 1
         if settings.demo:
-            children.append(_spawn(["simulate", "--rate", str(settings.demo_rate),
-                                    "--ingest-url", ingest_url], env))
+            children["simulate"] = _spawn(
+                ["simulate", "--rate", str(settings.demo_rate), "--ingest-url", ingest_url], env
+            )
         print(
             "\ncontact-telemetry is running:\n"
             f"  ingest API docs   {ingest_url}/docs   (POST {ingest_url}/v1/events)\n"
@@ -84,20 +85,19 @@ def run_pipeline(settings: RunSettings, ingest_url: str, api_url: str) -> int:
             flush=True,
         )
         while True:
-            for child in children:
+            for name, child in children.items():
                 if child.poll() is not None:
-                    print(f"a service exited ({child.args[3:]}, code {child.returncode}); "
-                          "stopping", file=sys.stderr)
+                    print(f"{name} exited with code {child.returncode}; stopping", file=sys.stderr)
                     return 1
             time.sleep(0.5)
     except KeyboardInterrupt:
         print("\nstopping...", flush=True)
         return 0
     finally:
-        for child in children:
+        for child in children.values():
             if child.poll() is None:
                 child.send_signal(signal.SIGTERM)
-        for child in children:
+        for child in children.values():
             try:
                 child.wait(timeout=10)
             except subprocess.TimeoutExpired:

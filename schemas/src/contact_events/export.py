@@ -27,7 +27,10 @@ def contact_event_schema() -> dict[str, Any]:
 
 def render() -> bytes:
     """The schema file's exact bytes (sorted keys, two-space indent, final newline)."""
-    return orjson.dumps(contact_event_schema(), option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n"
+    return (
+        orjson.dumps(contact_event_schema(), option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS)
+        + b"\n"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -82,8 +82,10 @@ def test_invalid_events_name_field_and_rule(body: dict[str, Any], field: str, ru
     "secret", ["call.teleported", "07700900123", "someone@example.org", "pigeon", "yesterday"]
 )
 def test_errors_never_echo_the_submitted_value(secret: str) -> None:
-    body = _with(type=secret) if secret.startswith("call.") else _with(
-        customer_ref=secret, channel=secret, occurred_at=secret
+    body = (
+        _with(type=secret)
+        if secret.startswith("call.")
+        else _with(customer_ref=secret, channel=secret, occurred_at=secret)
     )
     with pytest.raises(InvalidEvent) as caught:
         parse_event(body)

@@ -8,10 +8,10 @@ from typing import Any
 
 import orjson
 import pytest
+
 from ct_aggregator.snapshots import SnapshotStore
 from ct_sla_monitor.core.standards import CallStandards
 from ct_sla_monitor.handlers import ContactStage, Rejected, ScopeStage
-
 from tests.phone_scenario import POSTS, observed, wanted
 
 

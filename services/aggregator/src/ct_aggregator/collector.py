@@ -55,10 +55,14 @@ class SnapshotCollector(Collector):
             labels=[*_WINDOW, "variant"],
         )
         waiting = GaugeMetricFamily(
-            "sla_waiting_contacts", "Calls waiting now (at the snapshot's event time).", labels=_SCOPE
+            "sla_waiting_contacts",
+            "Calls waiting now (at the snapshot's event time).",
+            labels=_SCOPE,
         )
         longest = GaugeMetricFamily(
-            "sla_longest_wait_seconds", "Longest current wait of a call still queued.", labels=_SCOPE
+            "sla_longest_wait_seconds",
+            "Longest current wait of a call still queued.",
+            labels=_SCOPE,
         )
         as_of = GaugeMetricFamily(
             "sla_snapshot_event_time_seconds",

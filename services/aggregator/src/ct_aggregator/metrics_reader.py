@@ -11,9 +11,9 @@ import logging
 
 import orjson
 from aiokafka import AIOKafkaConsumer, TopicPartition
-from ct_broker.topics import SLA_METRICS
 
 from ct_aggregator.snapshots import SnapshotStore
+from ct_broker.topics import SLA_METRICS
 
 log = logging.getLogger("ct_aggregator")
 

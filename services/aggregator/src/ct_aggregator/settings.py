@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from ct_broker.settings import KafkaSettings
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
+
+from ct_broker.settings import KafkaSettings
 
 
 class AggregatorSettings(KafkaSettings):

@@ -1,3 +1,4 @@
+# mypy: disable-error-code="untyped-decorator"
 """faust wiring: topics, tables and the two agents. Decode, call a handler, encode."""
 
 from __future__ import annotations
@@ -6,8 +7,8 @@ import logging
 from typing import Any
 
 import faust
-from ct_broker.topics import CALL_OUTCOMES, CONTACT_EVENTS, CONTACT_EVENTS_DLQ, SLA_METRICS
 
+from ct_broker.topics import CALL_OUTCOMES, CONTACT_EVENTS, CONTACT_EVENTS_DLQ, SLA_METRICS
 from ct_sla_monitor.core.standards import CallStandards
 from ct_sla_monitor.encoding import dumps, loads
 from ct_sla_monitor.handlers import ContactStage, Rejected, ScopeStage
@@ -36,7 +37,12 @@ def create_monitor_app(settings: MonitorSettings, standards: CallStandards) -> f
         producer_acks=-1,
         producer_enable_idempotence=settings.kafka_enable_idempotence,
     )
-    raw = {"key_type": bytes, "value_type": bytes, "key_serializer": "raw", "value_serializer": "raw"}
+    raw = {
+        "key_type": bytes,
+        "value_type": bytes,
+        "key_serializer": "raw",
+        "value_serializer": "raw",
+    }
     events = app.topic(CONTACT_EVENTS, partitions=settings.partitions, **raw)
     dlq = app.topic(CONTACT_EVENTS_DLQ, partitions=1, **raw)
     outcomes = app.topic(CALL_OUTCOMES, partitions=settings.partitions, **raw)

@@ -9,7 +9,6 @@ from datetime import datetime
 from typing import Any
 
 from contact_events import InvalidEvent, decode_event
-
 from ct_sla_monitor.core.call_kpis import Scope, ScopeState, build_snapshot, scopes_for
 from ct_sla_monitor.core.call_lifecycle import CallEvent, CallLeg, ContactState, apply_call_event
 from ct_sla_monitor.core.standards import CallStandards

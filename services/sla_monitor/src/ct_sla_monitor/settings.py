@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ct_broker.settings import KafkaSettings
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
+
+from ct_broker.settings import KafkaSettings
 
 
 class MonitorSettings(KafkaSettings):

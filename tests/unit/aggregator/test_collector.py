@@ -1,0 +1,93 @@
+"""The snapshot store keeps the newest figures per scope; the collector exposes them
+with bounded labels, read at scrape time from a fresh registry."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from ct_aggregator.api import build_registry
+from ct_aggregator.snapshots import SnapshotStore
+
+
+def snapshot(as_of: str, offered: int, queue: str = "housing", **extra: Any) -> dict[str, Any]:
+    window = {
+        "offered": offered,
+        "answered": offered - 1,
+        "abandoned": 1,
+        "short_abandoned": 0,
+        "answered_within_rings": 2,
+        "asa_seconds": 12.5,
+        "wait_p90_seconds": None,
+        "service_level": {"answered": 0.5, "offered": None},
+        "waiting_now": 3,
+        "longest_wait_seconds": 42.0,
+        **extra,
+    }
+    return {
+        "scope": {"channel": "phone", "queue": queue, "key": f"phone/{queue}"},
+        "as_of": as_of,
+        "standards_version": "builtin-1",
+        "windows": {"today": window, "rolling_15m": {**window, "offered": 1}},
+    }
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "kept"),
+    [
+        ("2026-11-23T10:00:00+00:00", "2026-11-23T10:00:01+00:00", 2),  # newer wins
+        ("2026-11-23T10:00:01+00:00", "2026-11-23T10:00:00+00:00", 1),  # older ignored
+        ("2026-11-23T10:00:00+00:00", "2026-11-23T10:00:00+00:00", 2),  # same time: later record
+    ],
+)
+def test_store_keeps_newest_by_event_time(first: str, second: str, kept: int) -> None:
+    store = SnapshotStore()
+    store.update(snapshot(first, offered=1))
+    store.update(snapshot(second, offered=2))
+    (row,) = store.rows(window="today")
+    assert row.figures["offered"] == kept
+
+
+def test_rows_filter_by_channel_queue_window() -> None:
+    store = SnapshotStore()
+    store.update(snapshot("2026-11-23T10:00:00+00:00", 5, queue="housing"))
+    store.update(snapshot("2026-11-23T10:00:00+00:00", 7, queue="council_tax"))
+    assert [r.queue for r in store.rows(queue="council_tax")] == ["council_tax"] * 2
+    assert [r.window for r in store.rows(queue="housing")] == ["rolling_15m", "today"]
+    assert list(store.rows(channel="email")) == []
+    row = next(store.rows(queue="housing", window="today")).to_dict()
+    assert row["offered"] == 5
+    assert row["standards_version"] == "builtin-1"
+    assert row["as_of"] == "2026-11-23T10:00:00+00:00"
+
+
+def test_collector_exposes_figures_with_bounded_labels() -> None:
+    store = SnapshotStore()
+    registry = build_registry(store)
+    store.update(snapshot("2026-11-23T10:00:00+00:00", 5))
+    labels = {"channel": "phone", "queue": "housing", "window": "today"}
+    assert registry.get_sample_value("sla_offered_contacts", labels) == 5
+    assert registry.get_sample_value("sla_asa_seconds", labels) == 12.5
+    assert (
+        registry.get_sample_value("sla_offered_contacts", {**labels, "window": "rolling_15m"}) == 1
+    )
+    assert (
+        registry.get_sample_value("sla_service_level_ratio", {**labels, "variant": "answered"})
+        == 0.5
+    )
+    # no data is no sample, never a made-up zero
+    assert registry.get_sample_value("sla_wait_p90_seconds", labels) is None
+    assert (
+        registry.get_sample_value("sla_service_level_ratio", {**labels, "variant": "offered"})
+        is None
+    )
+    scope = {"channel": "phone", "queue": "housing"}
+    assert registry.get_sample_value("sla_waiting_contacts", scope) == 3
+    assert registry.get_sample_value("sla_longest_wait_seconds", scope) == 42.0
+    assert registry.get_sample_value("sla_snapshot_event_time_seconds", scope) == 1795428000.0  # 2026-11-23T10:00Z
+    names = {m.name for m in registry.collect()}
+    for metric in registry.collect():
+        assert metric.documentation, metric.name
+        for sample in metric.samples:
+            assert set(sample.labels) <= {"channel", "queue", "window", "variant"}
+    assert "sla_service_level_ratio" in names
