@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+
 from ct_aggregator.api import build_registry
 from ct_aggregator.snapshots import SnapshotStore
 
@@ -84,7 +85,8 @@ def test_collector_exposes_figures_with_bounded_labels() -> None:
     scope = {"channel": "phone", "queue": "housing"}
     assert registry.get_sample_value("sla_waiting_contacts", scope) == 3
     assert registry.get_sample_value("sla_longest_wait_seconds", scope) == 42.0
-    assert registry.get_sample_value("sla_snapshot_event_time_seconds", scope) == 1795428000.0  # 2026-11-23T10:00Z
+    as_of = registry.get_sample_value("sla_snapshot_event_time_seconds", scope)
+    assert as_of == 1795428000.0  # 2026-11-23T10:00Z
     names = {m.name for m in registry.collect()}
     for metric in registry.collect():
         assert metric.documentation, metric.name

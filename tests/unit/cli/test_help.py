@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from ct_cli.main import main
 
 COMMANDS = ["run", "broker", "topics", "ingest", "sla-monitor", "aggregator", "simulate"]
