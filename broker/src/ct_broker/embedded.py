@@ -68,6 +68,9 @@ class EmbeddedBroker:
             stdout=out,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
+            # its own session: a terminal's Ctrl-C reaches the services, which still need
+            # the broker while they shut down; the owner stops it last.
+            start_new_session=True,
         )
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
