@@ -98,3 +98,10 @@ def test_errors_never_echo_the_submitted_value(secret: str) -> None:
 def test_non_objects_are_refused(raw: bytes) -> None:
     with pytest.raises(InvalidEvent):
         decode_event(raw)
+
+
+def test_core_knows_every_call_type_of_the_contract() -> None:
+    # the pure core cannot import the pydantic contract; the two lists must agree
+    from ct_sla_monitor.core.call_lifecycle import CALL_EVENT_TYPES
+
+    assert set(CALL_EVENT_TYPES) == {t for t in EVENT_TYPES if t.startswith("call.")}
