@@ -42,6 +42,25 @@ def test_occurred_at_is_stored_as_utc() -> None:
     assert orjson.loads(encode_event(event))["occurred_at"] == "2026-03-29T00:30:00Z"
 
 
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"type": "email.received", "channel": "email", "rings": None},
+        {"type": "email.responded", "channel": "web", "rings": None},
+        {"type": "webform.submitted", "channel": "web", "rings": None},
+        {"type": "visit.called", "channel": "face_to_face", "rings": None},
+        {"type": "case.resolved", "rings": None, "resolution": "first_contact", "contacts": 1},
+        {"type": "complaint.escalated", "channel": "email", "rings": None, "stage": 3},
+        {"type": "survey.answered", "channel": "web", "rings": None, "score": 0},
+        {"query_reason": "clarification", "service_type": None},
+    ],
+)
+def test_every_channel_has_its_types(changes: dict[str, Any]) -> None:
+    event = parse_event(_with(**changes))
+    assert event.type == changes.get("type", GOOD["type"])
+    assert encode_event(decode_event(encode_event(event))) == encode_event(event)
+
+
 def test_round_trip_is_canonical() -> None:
     raw = encode_event(parse_event(GOOD))
     assert encode_event(decode_event(raw)) == raw
@@ -68,6 +87,26 @@ def _with(**changes: Any) -> dict[str, Any]:
         (_with(queue="all"), "queue", "value_error"),
         (_with(customer_ref="07700900123"), "customer_ref", "string_pattern_mismatch"),
         (_with(customer_ref="someone@example.org"), "customer_ref", "string_pattern_mismatch"),
+        (_with(channel="email"), "channel", "value_error"),
+        (_with(type="email.received", rings=None, channel="phone"), "channel", "value_error"),
+        (_with(type="visit.ticketed", rings=None), "channel", "value_error"),
+        (_with(type="webform.submitted", rings=None, channel="email"), "channel", "value_error"),
+        (_with(type="case.resolved", rings=None), "resolution", "missing"),
+        (
+            _with(type="case.resolved", rings=None, resolution="luck", contacts=1),
+            "resolution",
+            "literal_error",
+        ),
+        (
+            _with(type="case.resolved", rings=None, resolution="follow_up", contacts=0),
+            "contacts",
+            "greater_than_equal",
+        ),
+        (_with(type="complaint.escalated", rings=None, stage=1), "stage", "greater_than_equal"),
+        (_with(type="complaint.responded", rings=None, stage=4), "stage", "less_than_equal"),
+        (_with(type="survey.answered", rings=None, score=11), "score", "less_than_equal"),
+        (_with(type="survey.answered", rings=None), "score", "missing"),
+        (_with(query_reason="gossip"), "query_reason", "literal_error"),
     ],
     ids=lambda v: v if isinstance(v, str) else None,
 )

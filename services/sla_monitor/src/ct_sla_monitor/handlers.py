@@ -14,6 +14,9 @@ from ct_sla_monitor.core.call_lifecycle import CallEvent, CallLeg, ContactState,
 from ct_sla_monitor.core.standards import CallStandards
 from ct_sla_monitor.encoding import dumps
 
+#: The service type of a contact that did not say what it was about.
+UNSPECIFIED_SERVICE = "unspecified"
+
 #: Separates the scope key from the leg id in the stage-2 table's keys.
 _SEP = "|"
 
@@ -39,7 +42,11 @@ class ContactStage:
             event = decode_event(raw)
         except InvalidEvent as exc:
             return Rejected("invalid_event", [e.to_dict() for e in exc.errors])
-        call = CallEvent.from_dict(event.model_dump(mode="json"))
+        if not event.type.startswith("call."):
+            return {}  # other channels: not monitored by this stage yet
+        body = event.model_dump(mode="json")
+        body["service_type"] = body.get("service_type") or UNSPECIFIED_SERVICE
+        call = CallEvent.from_dict(body)
         stored = self.contacts.get(call.contact_id)
         state = ContactState.from_dict(stored) if stored is not None else ContactState()
         result = apply_call_event(state, call, self.standards)
