@@ -65,9 +65,25 @@ POSTS = [
 ]
 
 # Event time of the figures: the last event, 10:11:30. Call 11 has waited 90 s.
-# today: all.  rolling_30m: (09:41:30, 10:11:30] drops call 1.  rolling_15m drops 1 and 2.
+# today: all.  rolling_60m: (09:11:30, 10:11:30] holds every call, so it equals today.
+# rolling_30m: (09:41:30, 10:11:30] drops call 1.  rolling_15m drops 1 and 2.
 EXPECTED: dict[str, dict[str, Any]] = {
     "today": {
+        "offered": 10,
+        "answered": 8,
+        "abandoned": 2,
+        "short_abandoned": 1,
+        "answered_within_rings": 5,
+        "asa_seconds": 13.75,
+        "wait_p90_seconds": 25.0,
+        "service_level": {
+            "answered": 0.875,
+            "offered": 0.7,
+            "ignore_abandons": 0.777778,
+            "positive_abandons": 0.8,
+        },
+    },
+    "rolling_60m": {
         "offered": 10,
         "answered": 8,
         "abandoned": 2,
@@ -116,7 +132,7 @@ EXPECTED: dict[str, dict[str, Any]] = {
 LIVE = {
     "waiting_now": 1,
     "longest_wait_seconds": 90.0,
-    "standards_version": "builtin-1",
+    "standards_version": "charter-2026.1",
     "as_of": "2026-11-23T10:11:30+00:00",
 }
 

@@ -233,16 +233,19 @@ def test_only_short_abandons_gives_none_rates() -> None:
     assert kpis.service_level == dict.fromkeys(SERVICE_LEVEL_VARIANTS)
 
 
-# (finished at, expected answered count in today / rolling_15m / rolling_30m) at NOW = 12:00Z
+# (finished at, expected answered count in today / rolling_15m / rolling_30m / rolling_60m)
+# at NOW = 12:00Z
 MEMBERSHIP_CASES = [
-    ("one-minute-ago", NOW - timedelta(minutes=1), (1, 1, 1)),
-    ("exactly-15m-ago", NOW - timedelta(minutes=15), (1, 0, 1)),
-    ("15m-ago-plus-1ms", NOW - timedelta(minutes=15) + timedelta(milliseconds=1), (1, 1, 1)),
-    ("exactly-30m-ago", NOW - timedelta(minutes=30), (1, 0, 0)),
-    ("at-now", NOW, (1, 1, 1)),
-    ("after-now", NOW + timedelta(seconds=1), (0, 0, 0)),
-    ("local-midnight", datetime(2026, 1, 14, 0, 0, tzinfo=UTC), (1, 0, 0)),
-    ("yesterday-235959", datetime(2026, 1, 13, 23, 59, 59, tzinfo=UTC), (0, 0, 0)),
+    ("one-minute-ago", NOW - timedelta(minutes=1), (1, 1, 1, 1)),
+    ("exactly-15m-ago", NOW - timedelta(minutes=15), (1, 0, 1, 1)),
+    ("15m-ago-plus-1ms", NOW - timedelta(minutes=15) + timedelta(milliseconds=1), (1, 1, 1, 1)),
+    ("exactly-30m-ago", NOW - timedelta(minutes=30), (1, 0, 0, 1)),
+    ("exactly-60m-ago", NOW - timedelta(minutes=60), (1, 0, 0, 0)),
+    ("60m-ago-plus-1ms", NOW - timedelta(minutes=60) + timedelta(milliseconds=1), (1, 0, 0, 1)),
+    ("at-now", NOW, (1, 1, 1, 1)),
+    ("after-now", NOW + timedelta(seconds=1), (0, 0, 0, 0)),
+    ("local-midnight", datetime(2026, 1, 14, 0, 0, tzinfo=UTC), (1, 0, 0, 0)),
+    ("yesterday-235959", datetime(2026, 1, 13, 23, 59, 59, tzinfo=UTC), (0, 0, 0, 0)),
 ]
 
 
@@ -251,7 +254,9 @@ MEMBERSHIP_CASES = [
     [case[1:] for case in MEMBERSHIP_CASES],
     ids=[case[0] for case in MEMBERSHIP_CASES],
 )
-def test_window_membership_by_finish_time(end: datetime, expected: tuple[int, int, int]) -> None:
+def test_window_membership_by_finish_time(
+    end: datetime, expected: tuple[int, int, int, int]
+) -> None:
     legs = [finished("answered", 4.0, at=end)]
     got = tuple(compute_kpis(legs, w, NOW, STD).answered for w in WINDOWS)
     assert got == expected
@@ -378,7 +383,7 @@ def test_other_standards_move_the_boundaries() -> None:
 
 def test_unknown_window_is_value_error() -> None:
     with pytest.raises(ValueError, match="unknown window"):
-        compute_kpis([], "rolling_60m", NOW, STD)
+        compute_kpis([], "rolling_45m", NOW, STD)
 
 
 @pytest.mark.parametrize(
@@ -453,11 +458,23 @@ LONDON_STD = CallStandards()
         (
             _utc(2026, 1, 14, 0, 10),
             {
+                "at-60m": finished("answered", 5.0, at=_utc(2026, 1, 13, 23, 10)),
+                "inside-60m": finished("abandoned", 9.0, at=_utc(2026, 1, 13, 23, 10, 0, 1000)),
                 "at-30m": finished("answered", 5.0, at=_utc(2026, 1, 13, 23, 40)),
-                "inside-30m": finished("abandoned", 9.0, at=_utc(2026, 1, 13, 23, 40, 0, 1000)),
                 "today": finished("answered", 5.0, at=_utc(2026, 1, 14, 0, 5)),
             },
-            ["at-30m"],
+            ["at-60m"],
+        ),
+        (
+            # rolling_60m reaches back to 23:59:59 yesterday, one second before today's start
+            _utc(2026, 1, 14, 0, 59, 59),
+            {
+                "at-60m": finished("answered", 5.0, at=_utc(2026, 1, 13, 23, 59, 59)),
+                "inside-60m": finished("abandoned", 9.0, at=_utc(2026, 1, 13, 23, 59, 59, 1000)),
+                "before-60m": finished("answered", 5.0, at=_utc(2026, 1, 13, 23, 59, 58)),
+                "midnight": finished("answered", 5.0, at=_utc(2026, 1, 14)),
+            },
+            ["at-60m", "before-60m"],
         ),
         (
             _utc(2026, 10, 25, 12),
@@ -468,7 +485,7 @@ LONDON_STD = CallStandards()
             ["bst-yesterday"],
         ),
     ],
-    ids=["mid-morning", "just-after-midnight", "autumn-dst-day"],
+    ids=["mid-morning", "just-after-midnight", "last-second-of-the-first-hour", "autumn-dst-day"],
 )
 def test_prune(now: datetime, spec: dict[str, CallLeg], dropped: list[str]) -> None:
     state = _legs_by_id(spec)
@@ -493,8 +510,8 @@ def test_snapshot_to_dict() -> None:
     assert data["standards_version"] == "charter-2026.1"
     assert list(data["windows"]) == list(WINDOWS)
     windows = data["windows"]
-    assert [windows[w]["offered"] for w in WINDOWS] == [3, 1, 2]
-    assert [windows[w]["answered"] for w in WINDOWS] == [2, 1, 2]
+    assert [windows[w]["offered"] for w in WINDOWS] == [3, 1, 2, 2]
+    assert [windows[w]["answered"] for w in WINDOWS] == [2, 1, 2, 2]
     assert windows["today"]["service_level"] == {
         "answered": 0.5,
         "offered": 0.333333,
@@ -502,5 +519,6 @@ def test_snapshot_to_dict() -> None:
         "positive_abandons": 0.666667,
     }
     assert windows["rolling_30m"]["asa_seconds"] == 20.0
-    assert [windows[w]["waiting_now"] for w in WINDOWS] == [1, 1, 1]
+    assert windows["rolling_60m"]["asa_seconds"] == 20.0
+    assert [windows[w]["waiting_now"] for w in WINDOWS] == [1, 1, 1, 1]
     assert windows["rolling_15m"]["longest_wait_seconds"] == 42.0

@@ -136,11 +136,13 @@ def test_in_window(t: datetime, window: str, now: datetime, tz: ZoneInfo, expect
     assert in_window(t, window, now, tz) is expected
 
 
-def test_windows_are_the_published_three() -> None:
-    assert WINDOWS == ("today", "rolling_15m", "rolling_30m")
+def test_windows_are_the_published_four() -> None:
+    assert WINDOWS == ("today", "rolling_15m", "rolling_30m", "rolling_60m")
 
 
-@pytest.mark.parametrize("window", ["rolling_60m", "week", ""], ids=["60m", "week", "empty"])
+@pytest.mark.parametrize(
+    "window", ["rolling_45m", "rolling_120m", "week", ""], ids=["45m", "120m", "week", "empty"]
+)
 def test_unknown_window_is_value_error(window: str) -> None:
     with pytest.raises(ValueError, match="unknown window"):
         window_start(window, NOW, LONDON)

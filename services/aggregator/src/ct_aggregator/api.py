@@ -10,22 +10,31 @@ from fastapi import FastAPI, Query
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
-from ct_aggregator.collector import SnapshotCollector
+from ct_aggregator.alert_book import AlertBook
+from ct_aggregator.collector import AlertCollector, SnapshotCollector
 from ct_aggregator.metrics_reader import MetricsReader
-from ct_aggregator.snapshots import SnapshotStore
+from ct_aggregator.snapshots import SnapshotStore, pending_items
 
 
-def build_registry(store: SnapshotStore) -> CollectorRegistry:
+def build_registry(store: SnapshotStore, alerts: AlertBook | None = None) -> CollectorRegistry:
     """A registry holding only this aggregator's collectors."""
     registry = CollectorRegistry()
     registry.register(SnapshotCollector(store))
+    if alerts is not None:
+        registry.register(AlertCollector(alerts))
     return registry
 
 
 def create_aggregator_api(
-    store: SnapshotStore, reader: MetricsReader, registry: CollectorRegistry
+    store: SnapshotStore,
+    reader: MetricsReader,
+    registry: CollectorRegistry,
+    alerts: AlertBook | None = None,
+    charter: dict[str, Any] | None = None,
 ) -> FastAPI:
-    """The FastAPI app; ``reader`` is started and stopped with it."""
+    """The FastAPI app; ``reader`` is started and stopped with it. ``charter`` is the
+    published standards document served at /v1/standards."""
+    alert_book = alerts if alerts is not None else AlertBook()
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -52,6 +61,27 @@ def create_aggregator_api(
     ) -> dict[str, Any]:
         rows = [row.to_dict() for row in store.rows(channel, queue, window)]
         return {"kpis": rows, "count": len(rows)}
+
+    @api.get("/v1/alerts", summary="Alerts: open ones, or the latest state of every one")
+    async def list_alerts(
+        state: Annotated[str, Query(pattern="^(open|all)$", description="open or all")] = "open",
+        scope: Annotated[str | None, Query(description="e.g. phone/council_tax")] = None,
+    ) -> dict[str, Any]:
+        rows = list(alert_book.alerts(state, scope))
+        return {"alerts": rows, "count": len(rows)}
+
+    @api.get("/v1/pending", summary="Items waiting on a deadline, soonest due first")
+    async def pending(
+        channel: Annotated[
+            str | None, Query(description="email, web or face_to_face; unset: all")
+        ] = None,
+    ) -> dict[str, Any]:
+        rows = pending_items(store, channel)
+        return {"pending": rows, "count": len(rows)}
+
+    @api.get("/v1/standards", summary="The published service standards (the charter)")
+    async def standards() -> dict[str, Any]:
+        return charter or {}
 
     @api.get("/metrics", summary="Prometheus exposition", response_class=Response)
     async def metrics() -> Response:

@@ -12,6 +12,7 @@ from datetime import datetime
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from ct_aggregator.alert_book import AlertBook
 from ct_aggregator.snapshots import SnapshotStore
 
 #: figure key in a snapshot window -> (metric name, help text)
@@ -87,3 +88,21 @@ class SnapshotCollector(Collector):
                 as_of.add_metric(list(scope), datetime.fromisoformat(row.as_of).timestamp())
         yield from families.values()
         yield from (service_level, waiting, longest, as_of)
+
+
+class AlertCollector(Collector):
+    """Open alerts per scope, standard and state."""
+
+    def __init__(self, alerts: AlertBook) -> None:
+        self._alerts = alerts
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        family = GaugeMetricFamily(
+            "sla_open_alerts",
+            "Alerts open now (warning, raised or escalated), by scope and standard.",
+            labels=["channel", "queue", "standard", "state"],
+        )
+        for (scope, standard, state), count in sorted(self._alerts.open_counts().items()):
+            channel, _, queue = scope.partition("/")
+            family.add_metric([channel, queue, standard, state], float(count))
+        yield family

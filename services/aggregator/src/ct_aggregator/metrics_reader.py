@@ -1,30 +1,30 @@
-"""Consumes ``sla.metrics.v1`` from the beginning into a :class:`SnapshotStore`.
+"""Follows the output topics from the beginning into the aggregator's stores.
 
 The aggregator joins no consumer group: every replica reads every partition, so a
-restarted aggregator rebuilds the same figures from the topic.
+restarted aggregator rebuilds the same figures from the topics.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import orjson
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
-from ct_aggregator.snapshots import SnapshotStore
-from ct_broker.topics import SLA_METRICS
-
 log = logging.getLogger("ct_aggregator")
+
+Handler = Callable[[dict[str, Any]], object]
 
 
 class MetricsReader:
-    """Background task that follows the metrics topic."""
+    """Background task that feeds each record of each topic to that topic's handler."""
 
-    def __init__(self, bootstrap_servers: str, store: SnapshotStore, topic: str = SLA_METRICS):
+    def __init__(self, bootstrap_servers: str, handlers: Mapping[str, Handler]):
         self._bootstrap = bootstrap_servers
-        self._store = store
-        self._topic = topic
+        self._handlers = dict(handlers)
         self._task: asyncio.Task[None] | None = None
         self.connected = False
         self.records = 0
@@ -47,38 +47,41 @@ class MetricsReader:
             )
             try:
                 await consumer.start()
-                partitions = await self._partitions(consumer)
+                partitions = [
+                    tp for topic in self._handlers for tp in await self._partitions(consumer, topic)
+                ]
                 consumer.assign(partitions)
                 await consumer.seek_to_beginning(*partitions)
                 self.connected = True
                 while True:
                     batches = await consumer.getmany(timeout_ms=500, max_records=1000)
-                    for records in batches.values():
+                    for tp, records in batches.items():
+                        handler = self._handlers[tp.topic]
                         for record in records:
-                            self._apply(record.value)
+                            self._apply(handler, record.value)
             except asyncio.CancelledError:
                 raise
-            except Exception as exc:  # broker gone: reconnect from the start of the topic
-                log.warning("metrics reader lost the broker (%s); retrying", type(exc).__name__)
+            except Exception as exc:  # broker gone: reconnect from the start of the topics
+                log.warning("reader lost the broker (%s); retrying", type(exc).__name__)
                 self.connected = False
                 await asyncio.sleep(1.0)
             finally:
                 await consumer.stop()
 
-    async def _partitions(self, consumer: AIOKafkaConsumer) -> list[TopicPartition]:
+    async def _partitions(self, consumer: AIOKafkaConsumer, topic: str) -> list[TopicPartition]:
         for _ in range(100):
             await consumer.topics()
-            found = consumer.partitions_for_topic(self._topic)
+            found = consumer.partitions_for_topic(topic)
             if found:
-                return [TopicPartition(self._topic, p) for p in sorted(found)]
+                return [TopicPartition(topic, p) for p in sorted(found)]
             await asyncio.sleep(0.2)
-        raise RuntimeError(f"topic {self._topic} not found")
+        raise RuntimeError(f"topic {topic} not found")
 
-    def _apply(self, value: bytes | None) -> None:
+    def _apply(self, handler: Handler, value: bytes | None) -> None:
         if value is None:
             return
         try:
-            self._store.update(orjson.loads(value))
+            handler(orjson.loads(value))
             self.records += 1
         except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
-            log.warning("skipped a malformed metrics record")
+            log.warning("skipped a malformed record")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
@@ -20,4 +22,9 @@ class AggregatorSettings(KafkaSettings):
         ge=1,
         le=65535,
         description="Serve /metrics on this separate port too; unset: only on the API port.",
+    )
+    standards_file: Path | None = Field(
+        default=None,
+        description="The standards file to publish at /v1/standards; unset: the built-in "
+        "default charter. Give the sla_monitor the same file.",
     )

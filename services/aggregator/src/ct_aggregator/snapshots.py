@@ -45,6 +45,10 @@ class SnapshotStore:
         self._snapshots[key] = snapshot
         return True
 
+    def snapshots(self) -> list[dict[str, Any]]:
+        """Every held snapshot, by scope key."""
+        return [self._snapshots[key] for key in sorted(self._snapshots)]
+
     def __len__(self) -> int:
         return len(self._snapshots)
 
@@ -70,6 +74,18 @@ class SnapshotStore:
                     as_of=snap["as_of"],
                     figures=snap["windows"][name],
                 )
+
+
+def pending_items(store: SnapshotStore, channel: str | None = None) -> list[dict[str, Any]]:
+    """Pending deadline items of every queue (not the ``all`` scopes), soonest due first."""
+    items = [
+        item
+        for snap in store.snapshots()
+        if snap["scope"]["queue"] != "all"
+        and (channel is None or snap["scope"]["channel"] == channel)
+        for item in snap.get("pending", [])
+    ]
+    return sorted(items, key=lambda i: (i["due_at"], i["item_id"]))
 
 
 def _as_of(snapshot: dict[str, Any]) -> datetime:

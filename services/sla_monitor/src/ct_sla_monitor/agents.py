@@ -4,20 +4,27 @@
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 from typing import Any
 
 import faust
 
-from ct_broker.topics import CALL_OUTCOMES, CONTACT_EVENTS, CONTACT_EVENTS_DLQ, SLA_METRICS
-from ct_sla_monitor.core.standards import CallStandards
+from ct_broker.topics import (
+    CALL_OUTCOMES,
+    CONTACT_EVENTS,
+    CONTACT_EVENTS_DLQ,
+    SLA_ALERTS,
+    SLA_METRICS,
+)
 from ct_sla_monitor.encoding import dumps, loads
 from ct_sla_monitor.handlers import ContactStage, Rejected, ScopeStage
 from ct_sla_monitor.settings import MonitorSettings
+from ct_sla_monitor.standards_file import StandardsBook, default_standards, load_standards
 
 log = logging.getLogger("ct_sla_monitor")
 
 
-def create_monitor_app(settings: MonitorSettings, standards: CallStandards) -> faust.App:
+def create_monitor_app(settings: MonitorSettings, book: StandardsBook) -> faust.App:
     """The faust application with both stages, configured from ``settings``."""
     brokers = [f"kafka://{hp.strip()}" for hp in settings.kafka_bootstrap_servers.split(",")]
     settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -47,12 +54,13 @@ def create_monitor_app(settings: MonitorSettings, standards: CallStandards) -> f
     dlq = app.topic(CONTACT_EVENTS_DLQ, partitions=1, **raw)
     outcomes = app.topic(CALL_OUTCOMES, partitions=settings.partitions, **raw)
     metrics = app.topic(SLA_METRICS, partitions=settings.partitions, **raw)
+    alerts = app.topic(SLA_ALERTS, partitions=settings.partitions, **raw)
 
     contacts = app.Table("contacts", default=None, partitions=settings.partitions)
-    legs = app.Table("scope-legs", default=None, partitions=settings.partitions)
-    clocks = app.Table("scope-clocks", default=None, partitions=settings.partitions)
-    stage1 = ContactStage(contacts, standards)
-    stage2 = ScopeStage(legs, clocks, standards)
+    facts = app.Table("scope-facts", default=None, partitions=settings.partitions)
+    metas = app.Table("scope-meta", default=None, partitions=settings.partitions)
+    stage1 = ContactStage(contacts, book)
+    stage2 = ScopeStage(facts, metas, book)
 
     @app.agent(events)
     async def contact_lifecycle(stream: faust.Stream[bytes]) -> None:
@@ -73,9 +81,24 @@ def create_monitor_app(settings: MonitorSettings, standards: CallStandards) -> f
     async def scope_figures(stream: faust.Stream[bytes]) -> None:
         async for event in stream.events():
             scope_key = event.key.decode()
-            snapshot = stage2.handle(scope_key, loads(event.value))
-            if snapshot is not None:
-                await metrics.send(key=event.key, value=snapshot)
+            message = loads(event.value)
+            tick = message.get("tick")
+            output = stage2.handle(
+                scope_key, message, tick=None if tick is None else datetime.fromisoformat(tick)
+            )
+            for key, value in output.alerts:
+                await alerts.send(key=key, value=value)
+            if output.snapshot is not None:
+                await metrics.send(key=event.key, value=output.snapshot)
+
+    @app.timer(interval=settings.tick_interval_s)
+    async def deadline_ticks() -> None:
+        # Live only: lets deadlines fall due when no event arrives. The tick goes through
+        # the scope's own partition, so stage 2 handles it like any message.
+        now = datetime.now(UTC).isoformat()
+        for scope_key in stage2.scopes():
+            if not scope_key.endswith("/all") and not scope_key.startswith("service/"):
+                await outcomes.send(key=scope_key.encode(), value=dumps({"tick": now}))
 
     @app.on_partitions_revoked.connect
     async def _revoked(app: faust.App, revoked: Any, **kwargs: Any) -> None:
@@ -99,6 +122,9 @@ def _reason_headers(rejected: Rejected) -> list[tuple[str, bytes]]:
 def run_worker(settings: MonitorSettings | None = None) -> None:
     """Run one sla_monitor worker until SIGINT/SIGTERM."""
     settings = settings or MonitorSettings()
-    app = create_monitor_app(settings, CallStandards())
+    book = (
+        load_standards(settings.standards_file) if settings.standards_file else default_standards()
+    )
+    app = create_monitor_app(settings, book)
     worker = faust.Worker(app, loglevel=settings.log_level, quiet=True)
     worker.execute_from_commandline()

@@ -9,15 +9,13 @@ from datetime import datetime
 from typing import Any
 
 from contact_events import InvalidEvent, decode_event
-from ct_sla_monitor.core.call_kpis import Scope, ScopeState, build_snapshot, scopes_for
-from ct_sla_monitor.core.call_lifecycle import CallEvent, CallLeg, ContactState, apply_call_event
-from ct_sla_monitor.core.standards import CallStandards
+from ct_sla_monitor.core.contact_router import kind_of, route_event
+from ct_sla_monitor.core.scope_engine import ScopeMeta, evaluate_scope, observe_event_time
+from ct_sla_monitor.core.scope_items import ScopeItems, fact_id
 from ct_sla_monitor.encoding import dumps
+from ct_sla_monitor.standards_file import StandardsBook
 
-#: The service type of a contact that did not say what it was about.
-UNSPECIFIED_SERVICE = "unspecified"
-
-#: Separates the scope key from the leg id in the stage-2 table's keys.
+#: Separates the parts of table keys (scope, kind, id); scope keys and kinds never hold it.
 _SEP = "|"
 
 
@@ -31,98 +29,103 @@ class Rejected:
 
 @dataclass(slots=True)
 class ContactStage:
-    """Stage 1, keyed by contact: events become call legs, routed to their scopes."""
+    """Stage 1, keyed by contact: events become facts (call legs, emails, visits, ...),
+    routed to their scopes."""
 
     contacts: MutableMapping[str, Any]
-    standards: CallStandards
+    book: StandardsBook
 
     def handle(self, raw: bytes) -> Rejected | dict[str, dict[str, Any]]:
-        """Apply one raw event. Returns the outcome message per scope key, or Rejected."""
+        """Apply one raw event. Returns the message per scope key, or Rejected."""
         try:
             event = decode_event(raw)
         except InvalidEvent as exc:
             return Rejected("invalid_event", [e.to_dict() for e in exc.errors])
-        if not event.type.startswith("call."):
-            return {}  # other channels: not monitored by this stage yet
         body = event.model_dump(mode="json")
-        body["service_type"] = body.get("service_type") or UNSPECIFIED_SERVICE
-        call = CallEvent.from_dict(body)
-        stored = self.contacts.get(call.contact_id)
-        state = ContactState.from_dict(stored) if stored is not None else ContactState()
-        result = apply_call_event(state, call, self.standards)
+        key = f"{kind_of(event.type)}{_SEP}{event.contact_id}"
+        standards = self.book.for_scope(event.queue, event.customer_segment)
+        result = route_event(self.contacts.get(key), body, standards)
         if result.duplicate:
             return {}
-        self.contacts[call.contact_id] = result.state.to_dict()
-        at = call.occurred_at.isoformat()
-        out: dict[str, dict[str, Any]] = {
-            Scope(call.channel, q).key: _message(at) for q in (call.queue, "all")
-        }
-        for leg in result.upserted:
-            for scope in scopes_for(leg):
-                out.setdefault(scope.key, _message(None))["upserts"].append(leg.to_dict())
-        for leg in result.retracted:
-            for scope in scopes_for(leg):
-                out.setdefault(scope.key, _message(None))["retracts"].append(leg.leg_id)
-        return out
+        if result.state is not None:
+            self.contacts[key] = result.state
+        return {scope: message.to_dict() for scope, message in sorted(result.messages.items())}
 
 
-def _message(at: str | None) -> dict[str, Any]:
-    return {"at": at, "upserts": [], "retracts": []}
+@dataclass(frozen=True, slots=True)
+class ScopeOutput:
+    """What stage 2 publishes after one message: a snapshot if it changed, and alerts."""
+
+    snapshot: bytes | None
+    alerts: list[tuple[bytes, bytes]]  # (key, value)
 
 
 @dataclass(slots=True)
 class ScopeStage:
-    """Stage 2, keyed by scope: keeps the scope's legs and its event-time clock, and
-    returns a new metrics snapshot whenever the figures change."""
+    """Stage 2, keyed by scope: keeps the scope's facts and meta (clock, late counts, alert
+    states) in tables, and returns its snapshot and alert transitions."""
 
-    legs: MutableMapping[str, Any]
-    clocks: MutableMapping[str, str]
-    standards: CallStandards
-    _states: dict[str, ScopeState] = field(default_factory=dict)
+    facts: MutableMapping[str, Any]
+    metas: MutableMapping[str, Any]
+    book: StandardsBook
+    _items: dict[str, ScopeItems] = field(default_factory=dict)
     _last: dict[str, bytes] = field(default_factory=dict)
 
     def forget(self) -> None:
         """Drop the in-memory caches (after a rebalance); they rebuild from the tables."""
-        self._states.clear()
+        self._items.clear()
         self._last.clear()
 
-    def _state(self, scope_key: str) -> ScopeState:
-        state = self._states.get(scope_key)
-        if state is None:
-            state = ScopeState()
+    def scopes(self) -> list[str]:
+        """Scope keys this worker holds meta for (those it can tick)."""
+        return sorted(self.metas.keys())
+
+    def _scope_items(self, scope_key: str) -> ScopeItems:
+        items = self._items.get(scope_key)
+        if items is None:
+            items = ScopeItems()
             prefix = scope_key + _SEP
-            for key, value in list(self.legs.items()):
+            for key, value in sorted(self.facts.items()):
                 if key.startswith(prefix):
-                    state.upsert(CallLeg.from_dict(value))
-            self._states[scope_key] = state
-        return state
+                    items.upsert(key[len(prefix) :].partition(_SEP)[0], value)
+            self._items[scope_key] = items
+        return items
 
-    def handle(self, scope_key: str, message: dict[str, Any]) -> bytes | None:
-        """Apply one outcome message; return the snapshot bytes if they changed."""
-        state = self._state(scope_key)
-        for leg_id in message["retracts"]:
-            state.retract(leg_id)
-            self.legs.pop(scope_key + _SEP + leg_id, None)
-        for value in message["upserts"]:
-            state.upsert(CallLeg.from_dict(value))
-            self.legs[scope_key + _SEP + value["leg_id"]] = value
-        clock = self.clocks.get(scope_key)
-        at = message["at"]
-        if at is not None and (clock is None or datetime.fromisoformat(at) > _ts(clock)):
-            clock = at
-            self.clocks[scope_key] = at
-        if clock is None:
-            return None
-        now = _ts(clock)
-        for leg_id in state.prune(now, self.standards.tz):
-            self.legs.pop(scope_key + _SEP + leg_id, None)
-        snapshot = build_snapshot(state, Scope.from_key(scope_key), now, self.standards)
-        raw = dumps(snapshot.to_dict())
+    def handle(
+        self, scope_key: str, message: dict[str, Any], tick: datetime | None = None
+    ) -> ScopeOutput:
+        """Apply one message (facts, or a timer tick) and evaluate the scope."""
+        standards = self.book.for_scope(_queue_of(scope_key))
+        items = self._scope_items(scope_key)
+        stored = self.metas.get(scope_key)
+        meta = ScopeMeta.from_dict(stored) if stored is not None else ScopeMeta()
+        for retract in message.get("retracts", ()):
+            items.retract(retract["kind"], retract["id"])
+            self.facts.pop(_SEP.join((scope_key, retract["kind"], retract["id"])), None)
+        for fact in message.get("upserts", ()):
+            kind = fact["kind"]
+            items.upsert(kind, fact)
+            self.facts[_SEP.join((scope_key, kind, fact_id(kind, fact)))] = fact
+        if message.get("at") is not None:
+            observe_event_time(meta, message["at"], standards)
+        outcome = evaluate_scope(
+            scope_key, meta, items, standards, tick=tick, judge_aggregates=tick is None
+        )
+        for kind, key in outcome.dropped:
+            self.facts.pop(_SEP.join((scope_key, kind, key)), None)
+        self.metas[scope_key] = meta.to_dict()
+        alerts = [
+            (f"{a.scope}{_SEP}{a.standard}".encode(), dumps(a.to_dict())) for a in outcome.alerts
+        ]
+        if outcome.snapshot is None:
+            return ScopeOutput(None, alerts)
+        raw = dumps(outcome.snapshot)
         if self._last.get(scope_key) == raw:
-            return None
+            return ScopeOutput(None, alerts)
         self._last[scope_key] = raw
-        return raw
+        return ScopeOutput(raw, alerts)
 
 
-def _ts(value: str) -> datetime:
-    return datetime.fromisoformat(value)
+def _queue_of(scope_key: str) -> str | None:
+    channel, _, queue = scope_key.partition("/")
+    return None if channel == "service" or queue == "all" else queue

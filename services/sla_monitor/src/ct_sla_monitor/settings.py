@@ -31,3 +31,11 @@ class MonitorSettings(KafkaSettings):
         default=Path("var/sla_monitor"), description="faust's data directory (table metadata)."
     )
     log_level: str = Field(default="warn", description="faust log level: crit, error, warn, info.")
+    standards_file: Path | None = Field(
+        default=None,
+        description="The versioned standards file (TOML); unset: the built-in default charter. "
+        "A bad file stops start-up with an error naming the line and the field.",
+    )
+    tick_interval_s: float = Field(
+        default=1.0, gt=0, description="How often live deadline timers check what fell due."
+    )

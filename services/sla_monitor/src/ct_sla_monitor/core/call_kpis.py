@@ -22,7 +22,7 @@ from .windows import WINDOWS, in_window, window_start
 ALL_QUEUES = "all"
 PERCENTILES = (50, 90, 99)
 WAITING_RETENTION = timedelta(hours=24)
-ROLLING_RETENTION = timedelta(minutes=30)
+ROLLING_RETENTION = timedelta(minutes=60)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +100,7 @@ class ScopeState:
     def prune(self, now: datetime, tz: ZoneInfo) -> list[str]:
         """Drop legs no window can need any more; return their ids, sorted.
 
-        A finished leg goes once it is before today's start and at or before now - 30 min;
+        A finished leg goes once it is before today's start and at or before now - 60 min;
         a waiting leg goes once it was queued more than 24 h before ``now``.
         """
         now = require_aware(now, "now")

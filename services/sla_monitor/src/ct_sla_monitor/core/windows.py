@@ -12,9 +12,13 @@ from zoneinfo import ZoneInfo
 
 from .timestamps import require_aware
 
-WINDOWS = ("today", "rolling_15m", "rolling_30m")
+WINDOWS = ("today", "rolling_15m", "rolling_30m", "rolling_60m")
 
-_ROLLING = {"rolling_15m": timedelta(minutes=15), "rolling_30m": timedelta(minutes=30)}
+_ROLLING = {
+    "rolling_15m": timedelta(minutes=15),
+    "rolling_30m": timedelta(minutes=30),
+    "rolling_60m": timedelta(minutes=60),
+}
 
 
 def local_midnight(now: datetime, tz: ZoneInfo) -> datetime:

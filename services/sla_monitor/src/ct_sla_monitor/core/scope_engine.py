@@ -1,0 +1,192 @@
+"""Stage 2's decisions for one scope after each message or timer tick: its event-time
+clock, late-event counts, figures per window, pending deadlines, and alerts.
+
+``ScopeMeta`` is everything besides the facts that a scope keeps between messages; the
+adapter stores it (a faust table) and hands it back. Nothing here reads the clock: the
+event-time clock moves with the events; a live timer's ``tick`` only lets deadlines fall
+due when no event arrives, and every alert carries its own event time (the deadline), so
+a replay that reaches the same instants raises the same alerts.
+
+Aggregate standards are judged at every minute boundary of event time once it is closed:
+at or before the clock minus the allowed lateness. By then every on-time event of that
+minute is in, so the judgement does not depend on the order events arrived in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from .alerts import AggregateAlertState, Alert, evaluate_aggregate, evaluate_deadline
+from .call_kpis import ALL_QUEUES
+from .lateness import LatenessCounters, classify_lateness
+from .scope_figures import (
+    aggregate_observations,
+    pending_items,
+    scope_deadlines,
+    window_figures,
+    windows_of,
+)
+from .scope_items import ScopeItems
+from .standards import Standards
+from .timestamps import format_timestamp, parse_optional_timestamp, parse_timestamp
+
+
+@dataclass(slots=True)
+class ScopeMeta:
+    """A scope's clock, late-event counters and alert states (mutable)."""
+
+    clock: datetime | None = None
+    judged_until: datetime | None = None  # the last minute boundary aggregates were judged at
+    late: LatenessCounters = field(default_factory=LatenessCounters)
+    aggregate: dict[str, AggregateAlertState] = field(default_factory=dict)
+    contact: dict[str, Alert] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "clock": None if self.clock is None else format_timestamp(self.clock),
+            "judged_until": None
+            if self.judged_until is None
+            else format_timestamp(self.judged_until),
+            "late": self.late.to_dict(),
+            "aggregate": {k: self.aggregate[k].to_dict() for k in sorted(self.aggregate)},
+            "contact": {k: self.contact[k].to_dict() for k in sorted(self.contact)},
+        }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> ScopeMeta:
+        return cls(
+            clock=parse_optional_timestamp(d.get("clock"), "clock"),
+            judged_until=parse_optional_timestamp(d.get("judged_until"), "judged_until"),
+            late=LatenessCounters.from_dict(d.get("late", {})),
+            aggregate={k: AggregateAlertState.from_dict(v) for k, v in d["aggregate"].items()},
+            contact={k: Alert.from_dict(v) for k, v in d["contact"].items()},
+        )
+
+
+def observe_event_time(meta: ScopeMeta, at: str, standards: Standards) -> None:
+    """Count the event as late or not against the scope's clock, then advance the clock."""
+    t = parse_timestamp(at, "at")
+    meta.late = meta.late.add(classify_lateness(t, meta.clock, standards.allowed_lateness_s))
+    if meta.clock is None or t > meta.clock:
+        meta.clock = t
+
+
+@dataclass(frozen=True, slots=True)
+class ScopeOutcome:
+    """What one step decided: the snapshot to publish, alert transitions, dropped facts."""
+
+    snapshot: dict[str, Any] | None
+    alerts: tuple[Alert, ...]
+    dropped: tuple[tuple[str, str], ...]
+
+
+def evaluate_scope(
+    scope_key: str,
+    meta: ScopeMeta,
+    items: ScopeItems,
+    standards: Standards,
+    *,
+    tick: datetime | None = None,
+    judge_aggregates: bool = True,
+) -> ScopeOutcome:
+    """Figures, pending deadlines and alerts of a scope at its clock (deadlines at the
+    later of the clock and ``tick``). Updates ``meta`` and ``items`` in place."""
+    if meta.clock is None:
+        return ScopeOutcome(None, (), ())
+    now = meta.clock
+    due_now = max(now, tick) if tick is not None else now
+    alerts: list[Alert] = []
+    if judge_aggregates:
+        alerts.extend(_judge_aggregates(scope_key, meta, items, standards))
+    dropped = tuple(items.prune(min(now, meta.judged_until or now), standards))
+    figures = {
+        w: window_figures(scope_key, items, w, now, standards) for w in windows_of(scope_key)
+    }
+    if not scope_key.endswith(f"/{ALL_QUEUES}"):  # one alert per contact, from its queue
+        alerts.extend(_deadline_alerts(scope_key, meta, items, due_now, standards))
+    channel, _, queue = scope_key.partition("/")
+    snapshot = {
+        "scope": {"channel": channel, "queue": queue, "key": scope_key},
+        "as_of": format_timestamp(now),
+        "standards_version": standards.version,
+        "windows": figures,
+        "pending": pending_items(items, due_now, standards),
+        "pending_as_of": format_timestamp(due_now),
+        "late": meta.late.to_dict(),
+    }
+    return ScopeOutcome(snapshot, tuple(alerts), dropped)
+
+
+_MINUTE = timedelta(minutes=1)
+#: after a longer silence, judging resumes this far back rather than minute by minute
+MAX_CATCH_UP = timedelta(days=1)
+
+
+def closed_minutes(
+    judged_until: datetime | None, clock: datetime, allowed_lateness_s: float
+) -> list[datetime]:
+    """The minute boundaries still to judge: after ``judged_until`` (or only the latest one
+    at first), up to the last boundary at or before clock - allowed lateness."""
+    closed = clock - timedelta(seconds=allowed_lateness_s)
+    horizon = closed.replace(second=0, microsecond=0)
+    if judged_until is None:
+        return [horizon]
+    start = max(judged_until + _MINUTE, horizon - MAX_CATCH_UP)
+    steps = int((horizon - start) / _MINUTE) + 1 if horizon >= start else 0
+    return [start + i * _MINUTE for i in range(steps)]
+
+
+def _judge_aggregates(
+    scope_key: str, meta: ScopeMeta, items: ScopeItems, standards: Standards
+) -> list[Alert]:
+    assert meta.clock is not None
+    emitted: list[Alert] = []
+    for minute in closed_minutes(meta.judged_until, meta.clock, standards.allowed_lateness_s):
+        figures = {
+            w: window_figures(scope_key, items, w, minute, standards) for w in windows_of(scope_key)
+        }
+        for obs in aggregate_observations(scope_key, items, figures, minute, standards):
+            key = f"{obs.standard}|{obs.window}"
+            state, alerts = evaluate_aggregate(meta.aggregate.get(key), obs, standards.alerts)
+            meta.aggregate[key] = state
+            emitted.extend(alerts)
+        meta.judged_until = minute
+    return emitted
+
+
+def _deadline_alerts(
+    scope_key: str, meta: ScopeMeta, items: ScopeItems, now: datetime, standards: Standards
+) -> list[Alert]:
+    emitted: list[Alert] = []
+    live: set[str] = set()
+    for deadline in scope_deadlines(items, standards):
+        key = f"{deadline.standard}|{deadline.item_id}"
+        live.add(key)
+        previous = meta.contact.get(key)
+        if previous is None and deadline.status(now) == "met":
+            continue
+        current, transitions = evaluate_deadline(
+            previous,
+            scope=scope_key,
+            standard=deadline.standard,
+            standards_version=standards.version,
+            subject=deadline.item_id,
+            started_at=deadline.started_at,
+            at_risk_at=deadline.at_risk_at,
+            due_at=deadline.due_at,
+            satisfied_at=deadline.satisfied_at,
+            now=now,
+            event_ids=deadline.event_ids,
+            policy=standards.alerts,
+        )
+        emitted.extend(transitions)
+        if current is None:
+            meta.contact.pop(key, None)
+        else:
+            meta.contact[key] = current
+    for key in [k for k in meta.contact if k not in live]:  # the item was pruned or moved
+        del meta.contact[key]
+    return emitted

@@ -1,0 +1,121 @@
+"""Stage 2's facts of one scope, by kind and id: call legs, emails, visits, complaints,
+survey responses, cases, re-contact touches and demand records."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from .call_kpis import ScopeState
+from .call_records import CallLeg
+from .case_items import CaseItem
+from .complaint_items import ComplaintItem
+from .demand import DemandRecord
+from .email_items import EmailItem
+from .resolution import ResolutionState, Touch
+from .satisfaction import SurveyResponse
+from .standards import Standards
+from .visit_items import VisitItem
+from .windows import local_midnight
+
+#: kind -> how to read a fact of that kind back from its dict
+FACT_READERS: dict[str, Callable[[Mapping[str, Any]], Any]] = {
+    "call": CallLeg.from_dict,
+    "email": EmailItem.from_dict,
+    "visit": VisitItem.from_dict,
+    "complaint": ComplaintItem.from_dict,
+    "survey": SurveyResponse.from_dict,
+    "case": CaseItem.from_dict,
+    "touch": Touch.from_dict,
+    "demand": DemandRecord.from_dict,
+}
+#: facts without a lifecycle kept for at least this long
+_KEEP = timedelta(days=1)
+
+
+def fact_id(kind: str, fact: Mapping[str, Any]) -> str:
+    """The id a fact is stored under within its scope and kind."""
+    if kind == "call":
+        return str(fact["leg_id"])
+    if kind == "touch":
+        return str(fact["touch_id"])
+    if kind == "demand":
+        return f"{fact['contact_id']}@{fact['started_at']}"
+    return str(fact["item_id"])
+
+
+@dataclass(slots=True)
+class ScopeItems:
+    """Every fact one scope holds (mutable)."""
+
+    calls: ScopeState = field(default_factory=ScopeState)
+    items: dict[str, dict[str, Any]] = field(default_factory=dict)  # email/visit/...
+    resolution: ResolutionState = field(default_factory=ResolutionState)
+
+    def upsert(self, kind: str, fact: Mapping[str, Any]) -> str:
+        """Add or replace a fact (its dict form); return its id."""
+        key = fact_id(kind, fact)
+        value = FACT_READERS[kind](fact)
+        if kind == "call":
+            self.calls.upsert(value)
+        elif kind == "case":
+            self.resolution.upsert_case(value)
+        elif kind == "touch":
+            self.resolution.add_touch(value)
+        else:
+            self.items.setdefault(kind, {})[key] = value
+        return key
+
+    def retract(self, kind: str, key: str) -> None:
+        """Forget a fact; an unknown one is ignored."""
+        if kind == "call":
+            self.calls.retract(key)
+        elif kind == "case":
+            self.resolution.retract_case(key)
+        elif kind != "touch":
+            self.items.get(kind, {}).pop(key, None)
+
+    def of_kind(self, kind: str) -> list[Any]:
+        """The facts of one kind, in id order."""
+        held = self.items.get(kind, {})
+        return [held[key] for key in sorted(held)]
+
+    def kinds(self) -> Iterator[str]:
+        """The kinds this scope holds facts of."""
+        if self.calls.legs:
+            yield "call"
+        yield from sorted(kind for kind, held in self.items.items() if held)
+        if self.resolution.cases or self.resolution.touches:
+            yield "resolution"
+
+    def prune(self, now: datetime, standards: Standards) -> list[tuple[str, str]]:
+        """Drop facts no window, deadline or verdict can need; return (kind, id) dropped."""
+        dropped = [("call", leg_id) for leg_id in self.calls.prune(now, standards.calls.tz)]
+        cases, touches = self.resolution.prune(now, standards)
+        dropped += [("case", c) for c in cases] + [("touch", t) for t in touches]
+        horizon = min(local_midnight(now, standards.calls.tz), now - _KEEP)
+        for kind, held in self.items.items():
+            for key in sorted(held):
+                if _finished_before(kind, held[key], horizon):
+                    del held[key]
+                    dropped.append((kind, key))
+        return dropped
+
+
+def _finished_before(kind: str, fact: Any, horizon: datetime) -> bool:
+    if kind == "survey":
+        return bool(fact.answered_at < horizon)
+    if kind == "demand":
+        return bool(fact.started_at < horizon - timedelta(days=31))
+    if kind == "email":
+        done = fact.closed_at or fact.responded_at
+        return done is not None and done < horizon
+    if kind == "visit":
+        done = fact.served_at or fact.left_at
+        return done is not None and done < horizon
+    if kind == "complaint":
+        last = fact.stages[-1] if fact.stages else None
+        return last is not None and last.responded_at is not None and last.responded_at < horizon
+    return False
