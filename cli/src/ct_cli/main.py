@@ -9,6 +9,7 @@ import argparse
 import asyncio
 import contextlib
 import sys
+from pathlib import Path
 
 DESCRIPTION = """\
 contact-telemetry: live service-standard figures for contact centres.
@@ -77,6 +78,15 @@ def _parser() -> argparse.ArgumentParser:
         description="Serve /metrics and /v1/kpis (settings: CT_AGGREGATOR_*, KAFKA_*).",
     )
 
+    standards = sub.add_parser(
+        "standards",
+        help="check a standards file and show the charter",
+        description="Validate a standards file (TOML) and print the charter it publishes, as "
+        "GET /v1/standards serves it. Without FILE: the built-in default charter. A bad file "
+        "is reported with the line and field of every problem, and the exit code is 2.",
+    )
+    standards.add_argument("file", nargs="?", type=Path, help="the standards file to check")
+
     simulate = sub.add_parser(
         "simulate",
         help="post demo phone traffic to ingest",
@@ -92,6 +102,18 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    from ct_sla_monitor.standards_file import StandardsFileError
+
+    try:
+        return _dispatch(args)
+    except StandardsFileError as exc:
+        print(f"ct {args.command}: the standards file cannot be used:\n{exc}", file=sys.stderr)
+        return 2
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "standards":
+        return _standards(args.file)
     if args.command == "run":
         return _run(args)
     if args.command == "broker":
@@ -126,6 +148,17 @@ def main(argv: list[str] | None = None) -> int:
             asyncio.run(run_demo(args.ingest_url, args.rate, args.seed, args.calls))
         return 0
     raise AssertionError(args.command)
+
+
+def _standards(path: Path | None) -> int:
+    import orjson
+
+    from ct_sla_monitor.standards_file import default_standards, load_standards
+
+    book = load_standards(path) if path is not None else default_standards()
+    print(orjson.dumps(book.public_view(), option=orjson.OPT_INDENT_2).decode())
+    print(f"{path or 'built-in default'}: valid, version {book.version}", file=sys.stderr)
+    return 0
 
 
 def _run(args: argparse.Namespace) -> int:

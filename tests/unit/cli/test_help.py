@@ -6,7 +6,16 @@ import pytest
 
 from ct_cli.main import main
 
-COMMANDS = ["run", "broker", "topics", "ingest", "sla-monitor", "aggregator", "simulate"]
+COMMANDS = [
+    "run",
+    "broker",
+    "topics",
+    "ingest",
+    "sla-monitor",
+    "aggregator",
+    "standards",
+    "simulate",
+]
 
 
 def test_top_level_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
