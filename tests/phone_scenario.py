@@ -67,6 +67,8 @@ POSTS = [
 # Event time of the figures: the last event, 10:11:30. Call 11 has waited 90 s.
 # today: all.  rolling_60m: (09:11:30, 10:11:30] holds every call, so it equals today.
 # rolling_30m: (09:41:30, 10:11:30] drops call 1.  rolling_15m drops 1 and 2.
+# interval_15m: [10:00:00, 10:11:30], the current quarter hour: also calls 3 to 12 (no
+# call ends between 09:56:30 and 10:00), so it equals rolling_15m.
 EXPECTED: dict[str, dict[str, Any]] = {
     "today": {
         "offered": 10,
@@ -114,6 +116,21 @@ EXPECTED: dict[str, dict[str, Any]] = {
         },
     },
     "rolling_15m": {
+        "offered": 8,
+        "answered": 6,
+        "abandoned": 2,
+        "short_abandoned": 1,
+        "answered_within_rings": 3,
+        "asa_seconds": 15.833,
+        "wait_p90_seconds": 25.0,
+        "service_level": {
+            "answered": 0.833333,
+            "offered": 0.625,
+            "ignore_abandons": 0.714286,
+            "positive_abandons": 0.75,
+        },
+    },
+    "interval_15m": {
         "offered": 8,
         "answered": 6,
         "abandoned": 2,

@@ -91,5 +91,60 @@ def test_collector_exposes_figures_with_bounded_labels() -> None:
     for metric in registry.collect():
         assert metric.documentation, metric.name
         for sample in metric.samples:
-            assert set(sample.labels) <= {"channel", "queue", "window", "variant"}
+            bounded = {"channel", "queue", "window", "variant", "lateness", "contact_channel"}
+            assert set(sample.labels) <= bounded
     assert "sla_service_level_ratio" in names
+
+
+def test_other_channels_figures_and_late_events_are_exposed() -> None:
+    store = SnapshotStore()
+    registry = build_registry(store)
+    store.update(
+        {
+            "scope": {"channel": "email", "queue": "enquiries", "key": "email/enquiries"},
+            "as_of": "2026-11-23T10:00:00+00:00",
+            "standards_version": "charter-2026.1",
+            "windows": {
+                "today": {
+                    "email": {
+                        "received": 7,
+                        "pending": 3,
+                        "follow_up_rate": 0.5,
+                        "next_breach_in_seconds": None,
+                    },
+                    "nps": {"nps": -12.5, "responses": 8},
+                }
+            },
+            "late": {"late_events_total": 4, "too_late_events_total": 1},
+        }
+    )
+    store.update(
+        {
+            "scope": {"channel": "service", "queue": "all", "key": "service/all"},
+            "as_of": "2026-11-23T10:00:00+00:00",
+            "standards_version": "charter-2026.1",
+            "windows": {
+                "month_to_date": {
+                    "resolution": {"fcr_rate_final": 0.75, "repeat_contacts": {"total": 2}},
+                    "demand": {"contacts": 4, "channel_mix": {"phone": 0.75, "web": 0.25}},
+                }
+            },
+        }
+    )
+    email = {"channel": "email", "queue": "enquiries", "window": "today"}
+    assert registry.get_sample_value("sla_email_received_contacts", email) == 7
+    assert registry.get_sample_value("sla_email_pending_contacts", email) == 3
+    assert registry.get_sample_value("sla_email_followed_up_in_time_ratio", email) == 0.5
+    assert registry.get_sample_value("sla_email_next_breach_seconds", email) is None
+    assert registry.get_sample_value("sla_nps_score", email) == -12.5
+    scope = {"channel": "email", "queue": "enquiries"}
+    assert registry.get_sample_value("sla_late_events_total", {**scope, "lateness": "late"}) == 4
+    assert (
+        registry.get_sample_value("sla_late_events_total", {**scope, "lateness": "too_late"}) == 1
+    )
+    service = {"channel": "service", "queue": "all", "window": "month_to_date"}
+    assert registry.get_sample_value("sla_fcr_final_ratio", service) == 0.75
+    assert registry.get_sample_value("sla_repeat_contacts", service) == 2
+    assert registry.get_sample_value("sla_demand_contacts", service) == 4
+    mix = {**service, "contact_channel": "web"}
+    assert registry.get_sample_value("sla_channel_mix_ratio", mix) == 0.25

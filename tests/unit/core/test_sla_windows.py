@@ -158,3 +158,45 @@ def test_unknown_window_is_value_error(window: str) -> None:
 def test_naive_datetimes_are_rejected(t: datetime, now: datetime) -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
         in_window(t, "today", now, LONDON)
+
+
+# --- the current clock-aligned 15-minute interval ---------------------------------------
+_LONDON = ZoneInfo("Europe/London")
+_KATHMANDU = ZoneInfo("Asia/Kathmandu")  # UTC+05:45: quarter hours fall at :00/:15 UTC too
+
+
+@pytest.mark.parametrize(
+    ("now", "tz", "start"),
+    [
+        ("2026-11-23T10:11:30+00:00", _LONDON, "2026-11-23T10:00:00+00:00"),
+        ("2026-11-23T10:15:00+00:00", _LONDON, "2026-11-23T10:15:00+00:00"),
+        ("2026-11-23T10:14:59.999999+00:00", _LONDON, "2026-11-23T10:00:00+00:00"),
+        # BST: 12:44 local is 11:44 UTC; the interval starts 12:30 local = 11:30 UTC
+        ("2026-07-01T11:44:00+00:00", _LONDON, "2026-07-01T11:30:00+00:00"),
+        # the night the clocks go back: 01:20 BST (00:20 UTC), then 01:20 GMT (01:20 UTC)
+        ("2026-10-25T00:20:00+00:00", _LONDON, "2026-10-25T00:15:00+00:00"),
+        ("2026-10-25T01:20:00+00:00", _LONDON, "2026-10-25T01:15:00+00:00"),
+        # Kathmandu 10:07 local = 04:22 UTC; 10:00 local = 04:15 UTC
+        ("2026-11-23T04:22:00+00:00", _KATHMANDU, "2026-11-23T04:15:00+00:00"),
+    ],
+    ids=["mid", "on-boundary", "just-before-boundary", "bst", "dst-bst", "dst-gmt", "kathmandu"],
+)
+def test_interval_15m_start(now: str, tz: ZoneInfo, start: str) -> None:
+    assert window_start("interval_15m", datetime.fromisoformat(now), tz) == datetime.fromisoformat(
+        start
+    )
+
+
+@pytest.mark.parametrize(
+    ("t", "expected"),
+    [
+        ("2026-11-23T10:00:00+00:00", True),  # the boundary itself is in
+        ("2026-11-23T09:59:59.999999+00:00", False),
+        ("2026-11-23T10:11:30+00:00", True),  # now is in
+        ("2026-11-23T10:11:30.000001+00:00", False),  # the future is not
+    ],
+    ids=["start", "before-start", "now", "after-now"],
+)
+def test_interval_15m_membership(t: str, expected: bool) -> None:
+    now = datetime.fromisoformat("2026-11-23T10:11:30+00:00")
+    assert in_window(datetime.fromisoformat(t), "interval_15m", now, _LONDON) is expected

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from .call_records import CallLeg
 from .standards import SERVICE_LEVEL_VARIANTS, CallStandards
 from .timestamps import format_timestamp, require_aware, seconds_between
-from .windows import WINDOWS, in_window, window_start
+from .windows import REPORTED_WINDOWS, WINDOWS, in_window, window_start
 
 ALL_QUEUES = "all"
 PERCENTILES = (50, 90, 99)
@@ -146,8 +146,8 @@ def compute_kpis(
     legs: Iterable[CallLeg], window: str, now: datetime, standards: CallStandards
 ) -> CallKpis:
     """The figures of ``legs`` over ``window`` as seen at ``now`` under ``standards``."""
-    if window not in WINDOWS:
-        raise ValueError(f"unknown window {window!r}; expected one of {WINDOWS}")
+    if window not in REPORTED_WINDOWS:
+        raise ValueError(f"unknown window {window!r}; expected one of {REPORTED_WINDOWS}")
     now = require_aware(now, "now")
     tz = standards.tz
     threshold = standards.service_level_threshold_s

@@ -23,7 +23,7 @@ from .case_items import CaseItem, Envelope, fix_time
 from .items import ratio, required_text
 from .standards import Standards
 from .timestamps import format_timestamp, parse_timestamp, require_aware
-from .windows import WINDOWS, in_window
+from .windows import REPORTED_WINDOWS, in_window
 
 CONTACT_START_TYPES = (
     "call.queued",
@@ -33,7 +33,7 @@ CONTACT_START_TYPES = (
     "case.opened",
     "complaint.raised",
 )
-REPORT_WINDOWS = (*WINDOWS, "month_to_date")
+REPORT_WINDOWS = (*REPORTED_WINDOWS, "month_to_date")
 ROLLING_RETENTION = timedelta(minutes=60)
 UNKNOWN = "unknown"
 

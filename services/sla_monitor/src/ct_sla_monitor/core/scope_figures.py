@@ -19,7 +19,7 @@ from .satisfaction import nps_kpis
 from .scope_items import ScopeItems
 from .standards import Standards
 from .visit_items import visit_deadlines, visit_kpis
-from .windows import WINDOWS, in_window
+from .windows import REPORTED_WINDOWS, in_window
 
 #: every window a snapshot reports; month to date only for the service scopes
 SERVICE_WINDOWS = REPORT_WINDOWS
@@ -27,7 +27,7 @@ SERVICE_WINDOWS = REPORT_WINDOWS
 
 def windows_of(scope_key: str) -> tuple[str, ...]:
     """The windows reported for a scope."""
-    return SERVICE_WINDOWS if scope_key.startswith("service/") else WINDOWS
+    return SERVICE_WINDOWS if scope_key.startswith("service/") else REPORTED_WINDOWS
 
 
 def window_figures(

@@ -1,8 +1,11 @@
-"""Reporting windows: today in the site's time zone, and rolling windows.
+"""Reporting windows: today in the site's time zone, rolling windows, and the current
+clock-aligned 15-minute interval.
 
 ``today`` runs from local midnight (inclusive) to ``now`` (inclusive). A rolling window of
-N minutes runs from ``now - N min`` (exclusive) to ``now`` (inclusive). Nothing after
-``now`` is in any window.
+N minutes runs from ``now - N min`` (exclusive) to ``now`` (inclusive). ``interval_15m``
+runs from the latest quarter hour of local wall-clock time at or before ``now``
+(inclusive) to ``now`` (inclusive): the interval history and reports are made of these.
+Nothing after ``now`` is in any window.
 """
 
 from __future__ import annotations
@@ -21,6 +24,18 @@ _ROLLING = {
 }
 
 
+INTERVAL_15M = "interval_15m"
+#: every window a scope's snapshot reports
+REPORTED_WINDOWS = (*WINDOWS, INTERVAL_15M)
+
+
+def interval_start(now: datetime, tz: ZoneInfo, minutes: int = 15) -> datetime:
+    """The start of the clock-aligned interval holding ``now``, in local time, as UTC."""
+    local = require_aware(now, "now").astimezone(tz)
+    floored = local.replace(minute=local.minute - local.minute % minutes, second=0, microsecond=0)
+    return floored.astimezone(UTC)
+
+
 def local_midnight(now: datetime, tz: ZoneInfo) -> datetime:
     """The start of ``now``'s local calendar day in ``tz``, as a UTC datetime."""
     local = require_aware(now, "now").astimezone(tz)
@@ -31,9 +46,11 @@ def window_start(window: str, now: datetime, tz: ZoneInfo) -> datetime:
     """The UTC start of ``window`` at ``now``: inclusive for today, exclusive for rolling."""
     if window == "today":
         return local_midnight(now, tz)
+    if window == INTERVAL_15M:
+        return interval_start(now, tz)
     span = _ROLLING.get(window)
     if span is None:
-        raise ValueError(f"unknown window {window!r}; expected one of {WINDOWS}")
+        raise ValueError(f"unknown window {window!r}; expected one of {REPORTED_WINDOWS}")
     return require_aware(now, "now") - span
 
 
@@ -43,6 +60,6 @@ def in_window(t: datetime, window: str, now: datetime, tz: ZoneInfo) -> bool:
     t_utc = require_aware(t, "t")
     if t_utc > require_aware(now, "now"):
         return False
-    if window == "today":
+    if window in ("today", INTERVAL_15M):
         return start <= t_utc
     return start < t_utc
