@@ -1,7 +1,11 @@
-"""Small live demo traffic: random phone calls posted to ingest as they happen.
+"""Small live demo traffic, posted to ingest as it happens, on every channel.
 
-Each call joins a queue, then either rings and is answered or the caller gives up,
-then ends. Event times are the wall clock, so the figures move live.
+Phone calls join a queue, then either ring and are answered or the caller gives up; some
+callers answer a survey, and some calls open a case resolved at once or later. Emails and
+web forms are acknowledged and answered after a while; reception visitors are called
+after a wait that now and then passes the 3-minute standard. Event times are the wall
+clock, so the figures move live. (The realistic simulator is ``ct simulate`` in a later
+version; this is enough to see every figure move.)
 """
 
 from __future__ import annotations
@@ -15,9 +19,77 @@ from typing import Any
 import httpx
 
 QUEUES = (("council_tax", "council_tax"), ("housing", "housing"), ("switchboard", "general"))
+Plan = list[tuple[float, dict[str, Any]]]
 
 
-def plan_call(rng: random.Random, n: int) -> list[tuple[float, dict[str, Any]]]:
+def _customer(rng: random.Random) -> str:
+    """A pseudonymised reference from a small population, so some customers come back."""
+    return f"demo:{rng.randrange(400):064x}"
+
+
+def plan_contact(rng: random.Random, n: int) -> Plan:
+    """The events of one contact, on a channel drawn from a council-like mix."""
+    draw = rng.random()
+    if draw < 0.6:
+        return plan_call(rng, n)
+    if draw < 0.85:
+        return plan_email(rng, n)
+    return plan_visit(rng, n)
+
+
+def _steps(base: dict[str, Any], n: int, steps: list[tuple[float, str, dict[str, Any]]]) -> Plan:
+    ordered = sorted(steps, key=lambda step: step[0])
+    return [
+        (delay, {**base, **extra, "type": kind, "event_id": f"demo-{n}-{i}"})
+        for i, (delay, kind, extra) in enumerate(ordered)
+    ]
+
+
+def plan_email(rng: random.Random, n: int) -> Plan:
+    """An email or web form: acknowledged within minutes, answered later (or not yet)."""
+    queue, service = rng.choice(QUEUES)
+    channel = rng.choice(("email", "web"))
+    base = {
+        "contact_id": f"demo-{n}",
+        "channel": channel,
+        "queue": queue,
+        "service_type": service,
+        "source": "demo",
+        "customer_ref": _customer(rng),
+    }
+    first = "webform.submitted" if channel == "web" else "email.received"
+    ack = rng.uniform(5, 120)
+    steps: list[tuple[float, str, dict[str, Any]]] = [
+        (0.0, first, {}),
+        (ack, "email.acknowledged", {}),
+    ]
+    if rng.random() < 0.7:
+        steps.append((ack + rng.uniform(30, 300), "email.responded", {}))
+    return _steps(base, n, steps)
+
+
+def plan_visit(rng: random.Random, n: int) -> Plan:
+    """A reception visitor: called after a wait (sometimes past 3 minutes), then served."""
+    base = {
+        "contact_id": f"demo-{n}",
+        "channel": "face_to_face",
+        "queue": "reception",
+        "service_type": rng.choice(QUEUES)[1],
+        "source": "demo",
+    }
+    wait = rng.expovariate(1 / 90.0)
+    return _steps(
+        base,
+        n,
+        [
+            (0.0, "visit.ticketed", {}),
+            (wait, "visit.called", {}),
+            (wait + rng.uniform(60, 400), "visit.served", {}),
+        ],
+    )
+
+
+def plan_call(rng: random.Random, n: int) -> Plan:
     """The events of one call as (delay in seconds from its arrival, event body)."""
     queue, service = rng.choice(QUEUES)
     base = {
@@ -26,23 +98,37 @@ def plan_call(rng: random.Random, n: int) -> list[tuple[float, dict[str, Any]]]:
         "queue": queue,
         "service_type": service,
         "source": "demo",
+        "customer_ref": _customer(rng),
     }
     wait = rng.expovariate(1 / 12.0)
     patience = rng.expovariate(1 / 60.0)
     steps: list[tuple[float, str, dict[str, Any]]] = [(0.0, "call.queued", {})]
     if wait <= patience:
         ring = rng.uniform(1.0, 14.0)
+        end = wait + ring + rng.uniform(20, 90)
         steps += [
             (wait, "call.ringing", {}),
             (wait + ring, "call.answered", {}),
-            (wait + ring + rng.uniform(20, 90), "call.ended", {}),
+            (end, "call.ended", {}),
         ]
+        if rng.random() < 0.5:
+            first = rng.random() < 0.75
+            steps += [
+                (wait + ring, "case.opened", {}),
+                (
+                    end,
+                    "case.resolved",
+                    {
+                        "resolution": "first_contact" if first else "follow_up",
+                        "contacts": 1 if first else 2,
+                    },
+                ),
+            ]
+        if rng.random() < 0.3:
+            steps.append((end + 5, "survey.answered", {"score": rng.choice(range(3, 11))}))
     else:
         steps += [(patience, "call.abandoned", {}), (patience, "call.ended", {})]
-    return [
-        (delay, {**base, **extra, "type": kind, "event_id": f"demo-{n}-{i}"})
-        for i, (delay, kind, extra) in enumerate(steps)
-    ]
+    return _steps(base, n, steps)
 
 
 async def run_demo(
@@ -55,7 +141,7 @@ async def run_demo(
         for n in count(1):
             if limit is not None and n > limit:
                 break
-            task = asyncio.create_task(_play(client, plan_call(rng, n)))
+            task = asyncio.create_task(_play(client, plan_contact(rng, n)))
             tasks.add(task)
             task.add_done_callback(tasks.discard)
             await asyncio.sleep(rng.expovariate(rate))
