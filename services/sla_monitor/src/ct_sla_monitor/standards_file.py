@@ -25,21 +25,14 @@ import re
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
-from datetime import date, time
+from datetime import date
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import Any
 
 import holidays as holiday_calendars
 from pydantic import (
-    AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    PlainSerializer,
     ValidationError,
 )
 
@@ -55,201 +48,19 @@ from ct_sla_monitor.core.standards import (
     VisitStandards,
 )
 from ct_sla_monitor.core.working_time import WorkingCalendar
+from ct_sla_monitor.standards_schema import (
+    SECTIONS,
+    WEEKDAYS,
+    CalendarSection,
+    OverrideEntry,
+    SiteSection,
+    StandardsDocument,
+    hhmm,
+)
+from ct_sla_monitor.toml_lines import line_map, line_of
 
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 HOLIDAY_YEARS = range(2000, 2051)
 Loc = tuple[str | int, ...]
-
-
-def _clock(v: object) -> object:
-    if isinstance(v, str):
-        try:
-            return time.fromisoformat(v)
-        except ValueError:
-            raise ValueError(f'expected a local time like "09:00", got {v!r}') from None
-    return v
-
-
-def _local(v: time) -> time:
-    if v.tzinfo is not None:
-        raise ValueError("opening hours are local wall times, without an offset")
-    return v
-
-
-def _day(v: object) -> object:
-    if isinstance(v, str):
-        try:
-            return date.fromisoformat(v)
-        except ValueError:
-            raise ValueError(f'expected a date like "2026-12-24", got {v!r}') from None
-    return v
-
-
-def _zone(v: str) -> str:
-    try:
-        ZoneInfo(v)
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        raise ValueError(f"unknown time zone {v!r} (an IANA name like 'Europe/London')") from None
-    return v
-
-
-@cache
-def _supported_holiday_calendars() -> dict[str, list[str]]:
-    return dict(holiday_calendars.list_supported_countries())
-
-
-def _holiday_code(v: str) -> str:
-    if v.lower() == "none":
-        return "none"
-    country, _, subdiv = v.upper().partition("-")
-    known = _supported_holiday_calendars()
-    if country not in known or (subdiv and subdiv not in known[country]):
-        raise ValueError(
-            f"unknown holiday calendar {v!r} (a country code with an optional subdivision, "
-            "like 'GB-ENG', or 'none')"
-        )
-    return v.upper()
-
-
-def _distinct(v: list[str]) -> list[str]:
-    if len(set(v)) != len(v):
-        raise ValueError("each entry may appear only once")
-    return v
-
-
-def _hhmm(t: time) -> str:
-    return t.isoformat(timespec="minutes" if not (t.second or t.microsecond) else "auto")
-
-
-Ratio = Annotated[float, Field(ge=0, le=1)]
-Seconds = Annotated[float, Field(gt=0)]
-SecondsOrZero = Annotated[float, Field(ge=0)]
-Count = Annotated[int, Field(ge=1)]
-Name = Annotated[str, Field(min_length=1)]
-Zone = Annotated[str, AfterValidator(_zone)]
-HolidayCode = Annotated[str, AfterValidator(_holiday_code)]
-ClockTime = Annotated[
-    time, BeforeValidator(_clock), AfterValidator(_local), PlainSerializer(_hhmm, when_used="json")
-]
-Day = Annotated[date, BeforeValidator(_day)]
-Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-Weekdays = Annotated[list[Weekday], Field(min_length=1), AfterValidator(_distinct)]
-Variant = Literal["answered", "offered", "ignore_abandons", "positive_abandons"]
-
-_CALL, _PHONE, _EMAIL, _VISIT = CallStandards(), PhoneTargets(), EmailStandards(), VisitStandards()
-_COMPLAINT, _RESOLUTION = ComplaintStandards(), ResolutionStandards()
-_SATISFACTION, _ALERTS = SatisfactionStandards(), AlertPolicy()
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
-
-
-class CalendarSection(_Strict):
-    """Working hours of a site, in its local wall time."""
-
-    timezone: Zone = "Europe/London"
-    weekdays: Weekdays = ["mon", "tue", "wed", "thu", "fri"]
-    opens: ClockTime = time(9)
-    closes: ClockTime = time(17)
-    holidays: HolidayCode = "GB-ENG"
-    extra_holidays: list[Day] = []
-
-
-class PhoneSection(_Strict):
-    service_level_threshold_s: Seconds = _CALL.service_level_threshold_s
-    short_abandon_s: SecondsOrZero = _CALL.short_abandon_s
-    ring_cycle_s: Seconds = _CALL.ring_cycle_s
-    answer_within_rings: Count = _CALL.answer_within_rings
-    service_level_variant: Variant = "offered"
-    answer_rings_target: Ratio = _PHONE.answer_rings_target
-    abandonment_max: Ratio = _PHONE.abandonment_max
-    service_level_target: Ratio = _PHONE.service_level_target
-
-
-class EmailSection(_Strict):
-    acknowledge_within_s: Seconds = _EMAIL.acknowledge_within_s
-    follow_up_working_hours: Seconds = _EMAIL.follow_up_working_hours
-    at_risk_fraction: Ratio = _EMAIL.at_risk_fraction
-
-
-class VisitSection(_Strict):
-    queue_time_s: Seconds = _VISIT.queue_time_s
-    target: Ratio = _VISIT.target
-
-
-class ComplaintSection(_Strict):
-    stage_response_working_hours: Annotated[list[Seconds], Field(min_length=3, max_length=3)] = (
-        list(_COMPLAINT.stage_response_working_hours)
-    )
-
-
-class ResolutionSection(_Strict):
-    fcr_target: Ratio = _RESOLUTION.fcr_target
-    recontact_window_s: Seconds = _RESOLUTION.recontact_window_s
-
-
-class SatisfactionSection(_Strict):
-    nps_floor: Annotated[float, Field(ge=-100, le=100)] = _SATISFACTION.nps_floor
-
-
-class AlertsSection(_Strict):
-    clear_margin: Ratio = _ALERTS.clear_margin
-    clear_after_s: SecondsOrZero = _ALERTS.clear_after_s
-    min_volume: Count = _ALERTS.min_volume
-    escalate_after_s: Seconds = _ALERTS.escalate_after_s
-    max_provenance: Count = _ALERTS.max_provenance
-
-
-SECTIONS: dict[str, type[_Strict]] = {
-    "phone": PhoneSection, "email": EmailSection, "visit": VisitSection,
-    "complaint": ComplaintSection, "resolution": ResolutionSection,
-    "satisfaction": SatisfactionSection, "alerts": AlertsSection,
-}  # fmt: skip
-
-
-class SiteSection(_Strict):
-    """A site with its own calendar; unset calendar fields come from [calendar]."""
-
-    name: Name
-    queues: Annotated[list[Name], Field(min_length=1), AfterValidator(_distinct)]
-    timezone: Zone | None = None
-    weekdays: Weekdays | None = None
-    opens: ClockTime | None = None
-    closes: ClockTime | None = None
-    holidays: HolidayCode | None = None
-    extra_holidays: list[Day] | None = None
-
-
-class OverrideEntry(_Strict):
-    """Changes to some standards for a queue, a customer segment, or both."""
-
-    queue: Name | None = None
-    customer_segment: Name | None = None
-    phone: dict[str, Any] | None = None
-    email: dict[str, Any] | None = None
-    visit: dict[str, Any] | None = None
-    complaint: dict[str, Any] | None = None
-    resolution: dict[str, Any] | None = None
-    satisfaction: dict[str, Any] | None = None
-    alerts: dict[str, Any] | None = None
-
-
-class StandardsDocument(_Strict):
-    """The whole file."""
-
-    version: Name
-    allowed_lateness_s: SecondsOrZero = 300.0
-    calendar: CalendarSection = CalendarSection()
-    phone: PhoneSection = PhoneSection()
-    email: EmailSection = EmailSection()
-    visit: VisitSection = VisitSection()
-    complaint: ComplaintSection = ComplaintSection()
-    resolution: ResolutionSection = ResolutionSection()
-    satisfaction: SatisfactionSection = SatisfactionSection()
-    alerts: AlertsSection = AlertsSection()
-    sites: list[SiteSection] = []
-    overrides: list[OverrideEntry] = []
 
 
 @dataclass(frozen=True, slots=True)
@@ -430,7 +241,7 @@ def _check(doc: StandardsDocument) -> tuple[list[StandardsIssue], list[dict[str,
     """Rules across fields; the overrides' changes validated against the defaults."""
     issues: list[StandardsIssue] = []
     if not doc.calendar.opens < doc.calendar.closes:
-        rule = f"closes must be after opens ({_hhmm(doc.calendar.opens)})"
+        rule = f"closes must be after opens ({hhmm(doc.calendar.opens)})"
         issues.append(StandardsIssue(("calendar", "closes"), rule))
     site_of: dict[str, str] = {}
     names: set[str] = set()
@@ -440,7 +251,7 @@ def _check(doc: StandardsDocument) -> tuple[list[StandardsIssue], list[dict[str,
         names.add(site.name)
         calendar = _site_calendar(doc.calendar, site)
         if not calendar.opens < calendar.closes:
-            opens, closes = _hhmm(calendar.opens), _hhmm(calendar.closes)
+            opens, closes = hhmm(calendar.opens), hhmm(calendar.closes)
             rule = f"closes ({closes}) must be after opens ({opens})"
             field = "closes" if site.closes is not None else "opens"
             issues.append(StandardsIssue(("sites", i, field), rule))
@@ -540,94 +351,12 @@ def _document_data(doc: StandardsDocument, patches: Sequence[dict[str, Any]]) ->
     return data
 
 
-# -- finding the line of a field in the TOML text -------------------------------------------
-
-_KEY = r"""(?:[A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*"|'[^']*')"""
-_DOTTED = rf"{_KEY}(?:\s*\.\s*{_KEY})*"
-_HEADER = re.compile(rf"\s*(\[\[?)\s*({_DOTTED})\s*\]")
-_ASSIGN = re.compile(rf"\s*({_DOTTED})\s*=(.*)")
-_PART = re.compile(_KEY)
-
-
 def _error(source: str, text: str | None, issues: Sequence[StandardsIssue]) -> StandardsFileError:
     if text is None:
         return StandardsFileError(source, issues)
-    lines = _line_map(text)
+    lines = line_map(text)
     located = [
-        StandardsIssue(i.path, i.message, i.line if i.line is not None else _line_of(i.path, lines))
+        StandardsIssue(i.path, i.message, i.line if i.line is not None else line_of(i.path, lines))
         for i in issues
     ]
     return StandardsFileError(source, sorted(located, key=lambda i: i.line or 0))
-
-
-def _line_of(path: Loc, lines: Mapping[Loc, int]) -> int:
-    """The line of the deepest part of ``path`` written in the file (1 when none is)."""
-    for end in range(len(path), 0, -1):
-        if path[:end] in lines:
-            return lines[path[:end]]
-    return 1
-
-
-def _line_map(text: str) -> dict[Loc, int]:
-    """Where each table and key is written: field path -> first line number."""
-    lines: dict[Loc, int] = {}
-    arrays: dict[Loc, int] = {}  # array-of-tables path -> entries so far
-    table: Loc = ()
-    depth, multiline = 0, ""
-    for number, line in enumerate(text.splitlines(), start=1):
-        if multiline:
-            if line.count(multiline) % 2:
-                multiline = ""
-            continue
-        if depth > 0:
-            depth += _bracket_depth(line)
-            continue
-        if header := _HEADER.match(line):
-            table = _table_path(_split_key(header[2]), arrays, header[1] == "[[")
-            lines.setdefault(table, number)
-        elif assign := _ASSIGN.match(line):
-            key = _split_key(assign[1])
-            for end in range(1, len(key) + 1):
-                lines.setdefault(table + key[:end], number)
-            value = assign[2]
-            multiline = next((q for q in ('"""', "'''") if value.count(q) % 2), "")
-            depth = 0 if multiline else _bracket_depth(value)
-    return lines
-
-
-def _split_key(dotted: str) -> tuple[str, ...]:
-    return tuple(p[1:-1] if p[0] in "\"'" else p for p in _PART.findall(dotted))
-
-
-def _table_path(keys: tuple[str, ...], arrays: dict[Loc, int], is_array: bool) -> Loc:
-    path: Loc = ()
-    for n, key in enumerate(keys, start=1):
-        path += (key,)
-        if is_array and n == len(keys):
-            arrays[path] = arrays.get(path, 0) + 1
-            path += (arrays[path] - 1,)
-        elif path in arrays:
-            path += (arrays[path] - 1,)
-    return path
-
-
-def _bracket_depth(fragment: str) -> int:
-    """Brackets opened minus closed in a line, outside strings and comments."""
-    depth, quote, escaped = 0, "", False
-    for c in fragment:
-        if quote:
-            if escaped:
-                escaped = False
-            elif c == "\\" and quote == '"':
-                escaped = True
-            elif c == quote:
-                quote = ""
-        elif c in "\"'":
-            quote = c
-        elif c == "#":
-            break
-        elif c in "[{":
-            depth += 1
-        elif c in "]}":
-            depth -= 1
-    return depth
