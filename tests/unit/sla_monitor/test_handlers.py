@@ -115,3 +115,29 @@ def test_stage_two_rebuilds_from_its_tables_after_forget() -> None:
             outputs[key] = snapshot
     _, uninterrupted = run(POSTS)
     assert outputs == uninterrupted
+
+
+def test_an_event_beyond_the_allowed_lateness_is_counted_and_still_corrects_figures() -> None:
+    # a call answered at 09:58 reported after the 10:11:30 event: 13.5 min late, beyond the
+    # 5-minute allowance. It is counted as too late, and still lands in its windows.
+    straggler = [
+        {
+            **POSTS[0],
+            "event_id": "late-q",
+            "contact_id": "late-call",
+            "occurred_at": "2026-11-23T09:57:00Z",
+        },
+        {
+            **POSTS[2],
+            "event_id": "late-a",
+            "contact_id": "late-call",
+            "occurred_at": "2026-11-23T09:58:00Z",
+        },
+    ]
+    store, last = run([*POSTS, *straggler])
+    late = orjson.loads(last["phone/council_tax"])["late"]
+    assert late == {"late_events_total": 3, "too_late_events_total": 2}
+    today = next(store.rows("phone", "council_tax", "today"))
+    assert today.figures["answered"] == 9  # 8 in the scenario, plus the straggler
+    rolling = next(store.rows("phone", "council_tax", "rolling_15m"))
+    assert rolling.figures["answered"] == 7  # 09:58 is inside (09:56:30, 10:11:30]
