@@ -5,6 +5,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 PACKAGES := -e ./schemas -e ./broker -e ./services/ingest -e ./services/sla_monitor -e ./services/aggregator
 STAMP := $(VENV)/.installed
+# Debian packages the end-to-end tests use: a real Prometheus (and promtool, amtool) and a
+# headless Chromium for the wallboard.
+SYSTEM_PACKAGES := prometheus prometheus-alertmanager chromium
 
 .DEFAULT_GOAL := help
 
@@ -21,10 +24,18 @@ $(STAMP): $(BIN)/python pyproject.toml constraints.txt */pyproject.toml services
 
 install: $(STAMP) ## Create .venv and install every package (editable) with the dev tools
 
+system-deps: ## Install the Debian packages the tests need (prometheus, chromium) if missing
+	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q --no-install-recommends $$missing; \
+	fi
+
 run: $(STAMP) ## Start broker, ingest, sla_monitor, aggregator and demo traffic; Ctrl-C stops all
 	$(BIN)/ct run
 
-test: $(STAMP) ## Lint, type-check and run the whole test suite
+test: $(STAMP) system-deps ## Lint, type-check and run the whole test suite
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/pytest -q
@@ -42,4 +53,4 @@ schemas: $(STAMP) ## Regenerate the committed JSON Schema from the models
 clean: ## Remove the virtualenv and caches
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
 
-.PHONY: help install run test test-unit lint schemas clean
+.PHONY: help install system-deps run test test-unit lint schemas clean
