@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import UTC, datetime
 from typing import Any
@@ -77,27 +78,47 @@ def create_monitor_app(settings: MonitorSettings, book: StandardsBook) -> faust.
             for scope_key, message in result.items():
                 await outcomes.send(key=scope_key.encode(), value=dumps(message))
 
+    # Live, each scope's snapshot is published at most once per publish interval (wall
+    # clock, an adapter's concern): a busy scope would otherwise recompute every window on
+    # every message. Dirty scopes are flushed by the timer. Alerts are decided on every
+    # message regardless.
+    last_published: dict[str, float] = {}
+    dirty: set[str] = set()
+
     @app.agent(outcomes)
     async def scope_figures(stream: faust.Stream[bytes]) -> None:
+        loop = asyncio.get_running_loop()
         async for event in stream.events():
             scope_key = event.key.decode()
             message = loads(event.value)
             tick = message.get("tick")
+            due = loop.time() - last_published.get(scope_key, -1e9) >= settings.publish_interval_s
+            publish = tick is not None or due
             output = stage2.handle(
-                scope_key, message, tick=None if tick is None else datetime.fromisoformat(tick)
+                scope_key,
+                message,
+                tick=None if tick is None else datetime.fromisoformat(tick),
+                publish=publish,
             )
             for key, value in output.alerts:
                 await alerts.send(key=key, value=value)
+            if publish:
+                last_published[scope_key] = loop.time()
+                dirty.discard(scope_key)
+            else:
+                dirty.add(scope_key)
             if output.snapshot is not None:
                 await metrics.send(key=event.key, value=output.snapshot)
 
     @app.timer(interval=settings.tick_interval_s)
     async def deadline_ticks() -> None:
-        # Live only: lets deadlines fall due when no event arrives. The tick goes through
-        # the scope's own partition, so stage 2 handles it like any message.
+        # Live only: lets deadlines fall due when no event arrives, and flushes the scopes
+        # whose snapshot was held back. The tick goes through the scope's own partition, so
+        # stage 2 handles it like any message.
         now = datetime.now(UTC).isoformat()
         for scope_key in stage2.scopes():
-            if not scope_key.endswith("/all") and not scope_key.startswith("service/"):
+            deadlines = not scope_key.endswith("/all") and not scope_key.startswith("service/")
+            if deadlines or scope_key in dirty:
                 await outcomes.send(key=scope_key.encode(), value=dumps({"tick": now}))
 
     @app.on_partitions_revoked.connect

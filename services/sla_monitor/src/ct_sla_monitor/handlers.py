@@ -92,9 +92,15 @@ class ScopeStage:
         return items
 
     def handle(
-        self, scope_key: str, message: dict[str, Any], tick: datetime | None = None
+        self,
+        scope_key: str,
+        message: dict[str, Any],
+        tick: datetime | None = None,
+        publish: bool = True,
     ) -> ScopeOutput:
-        """Apply one message (facts, or a timer tick) and evaluate the scope."""
+        """Apply one message (facts, or a timer tick) and evaluate the scope. Alerts are
+        always decided; the snapshot only when ``publish`` (a live worker publishes each
+        scope at most so often, and the figures are the same whenever they are asked)."""
         standards = self.book.for_scope(_queue_of(scope_key))
         items = self._scope_items(scope_key)
         stored = self.metas.get(scope_key)
@@ -109,7 +115,13 @@ class ScopeStage:
         if message.get("at") is not None:
             observe_event_time(meta, message["at"], standards)
         outcome = evaluate_scope(
-            scope_key, meta, items, standards, tick=tick, judge_aggregates=tick is None
+            scope_key,
+            meta,
+            items,
+            standards,
+            tick=tick,
+            judge_aggregates=tick is None,
+            with_snapshot=publish,
         )
         for kind, key in outcome.dropped:
             self.facts.pop(_SEP.join((scope_key, kind, key)), None)

@@ -39,3 +39,9 @@ class MonitorSettings(KafkaSettings):
     tick_interval_s: float = Field(
         default=1.0, gt=0, description="How often live deadline timers check what fell due."
     )
+    publish_interval_s: float = Field(
+        default=0.5,
+        ge=0,
+        description="Publish each scope's snapshot at most this often (0: on every message); "
+        "the timer flushes what was held back.",
+    )

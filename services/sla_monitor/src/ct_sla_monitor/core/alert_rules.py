@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from .fields import id_tuple, optional_float, optional_text, required_int, required_text
 from .standards import AlertPolicy
 from .timestamps import (
     format_optional_timestamp,
@@ -33,26 +34,6 @@ TOLERANCE = 1e-9
 MAX_SEVERITY = 10  # escalation stops here, so a long-forgotten breach stays bounded
 ALERT_STATES = ("warning", "raised", "escalated", "cleared")
 ALERT_KINDS = ("aggregate", "contact")
-
-
-def _text(d: Mapping[str, Any], key: str) -> str:
-    value = d.get(key)
-    if not isinstance(value, str) or not value:
-        raise ValueError(f"{key} must be a non-empty string, got {value!r}")
-    return value
-
-
-def _optional_text(d: Mapping[str, Any], key: str) -> str | None:
-    return None if d.get(key) is None else _text(d, key)
-
-
-def _optional_float(d: Mapping[str, Any], key: str) -> float | None:
-    value = d.get(key)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError(f"{key} must be a number or null, got {value!r}")
-    return float(value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,27 +94,21 @@ class Alert:
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Alert:
         """The transition from :meth:`to_dict` output; unknown keys are ignored."""
-        severity = d.get("severity")
-        if isinstance(severity, bool) or not isinstance(severity, int):
-            raise ValueError(f"severity must be an integer, got {severity!r}")
-        ids = d.get("event_ids", ())
-        if not isinstance(ids, list | tuple) or not all(isinstance(i, str) for i in ids):
-            raise ValueError("event_ids must be a list of strings")
         return cls(
-            alert_id=_text(d, "alert_id"),
-            state=_text(d, "state"),
-            kind=_text(d, "kind"),
-            scope=_text(d, "scope"),
-            standard=_text(d, "standard"),
-            standards_version=_text(d, "standards_version"),
-            window=_optional_text(d, "window"),
-            subject=_optional_text(d, "subject"),
-            observed=_optional_float(d, "observed"),
-            target=_optional_float(d, "target"),
-            severity=severity,
+            alert_id=required_text(d, "alert_id"),
+            state=required_text(d, "state"),
+            kind=required_text(d, "kind"),
+            scope=required_text(d, "scope"),
+            standard=required_text(d, "standard"),
+            standards_version=required_text(d, "standards_version"),
+            window=optional_text(d, "window"),
+            subject=optional_text(d, "subject"),
+            observed=optional_float(d, "observed"),
+            target=optional_float(d, "target"),
+            severity=required_int(d, "severity"),
             at=parse_timestamp(d.get("at"), "at"),
             breached_at=parse_optional_timestamp(d.get("breached_at"), "breached_at"),
-            event_ids=tuple(ids),
+            event_ids=id_tuple(d),
         )
 
 

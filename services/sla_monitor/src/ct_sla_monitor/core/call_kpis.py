@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from .call_records import CallLeg
+from .items import ratio
 from .standards import SERVICE_LEVEL_VARIANTS, CallStandards
 from .timestamps import format_timestamp, require_aware, seconds_between
-from .windows import REPORTED_WINDOWS, WINDOWS, in_window, window_start
+from .windows import REPORTED_WINDOWS, WINDOWS, window_start, window_test
 
 ALL_QUEUES = "all"
 PERCENTILES = (50, 90, 99)
@@ -80,7 +81,9 @@ class CallKpis:
 
     def to_dict(self) -> dict[str, Any]:
         """The figures as JSON-safe data."""
-        return asdict(self)
+        out = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        out["service_level"] = dict(self.service_level)
+        return out
 
 
 @dataclass(slots=True)
@@ -131,10 +134,6 @@ class ScopeState:
         return cls(legs={leg.leg_id: leg for leg in legs})
 
 
-def _ratio(numerator: int, denominator: int) -> float | None:
-    return None if denominator == 0 else round(numerator / denominator, 6)
-
-
 def _nearest_rank(sorted_values: list[float], p: int) -> float | None:
     if not sorted_values:
         return None
@@ -151,14 +150,18 @@ def compute_kpis(
     now = require_aware(now, "now")
     tz = standards.tz
     threshold = standards.service_level_threshold_s
-    ordered = sorted(legs, key=lambda leg: leg.leg_id)
-    finished = [
-        leg
-        for leg in ordered
-        if leg.outcome in ("answered", "abandoned")
-        and leg.finished_at is not None
-        and in_window(leg.finished_at, window, now, tz)
-    ]
+    inside = window_test(window, now, tz)
+    held = list(legs)
+    finished = sorted(
+        (
+            leg
+            for leg in held
+            if leg.outcome in ("answered", "abandoned")
+            and leg.finished_at is not None
+            and inside(leg.finished_at)
+        ),
+        key=lambda leg: leg.leg_id,
+    )
     answered_waits = [leg.wait_s or 0.0 for leg in finished if leg.outcome == "answered"]
     answered_rings = [leg.rings for leg in finished if leg.outcome == "answered"]
     abandoned_waits = [leg.wait_s or 0.0 for leg in finished if leg.outcome == "abandoned"]
@@ -173,12 +176,15 @@ def compute_kpis(
     )
     waits_sorted = sorted(answered_waits)
     levels = {
-        "answered": _ratio(ans_in_t, answered),
-        "offered": _ratio(ans_in_t, offered),
-        "ignore_abandons": _ratio(ans_in_t, offered - abn_in_t),
-        "positive_abandons": _ratio(ans_in_t + abn_in_t, offered),
+        "answered": ratio(ans_in_t, answered),
+        "offered": ratio(ans_in_t, offered),
+        "ignore_abandons": ratio(ans_in_t, offered - abn_in_t),
+        "positive_abandons": ratio(ans_in_t + abn_in_t, offered),
     }
-    waiting = [leg for leg in ordered if leg.outcome == "waiting" and leg.queued_at <= now]
+    waiting = sorted(
+        (leg for leg in held if leg.outcome == "waiting" and leg.queued_at <= now),
+        key=lambda leg: leg.leg_id,
+    )
     longest = max((seconds_between(leg.queued_at, now) for leg in waiting), default=0.0)
     return CallKpis(
         offered=offered,
@@ -188,8 +194,8 @@ def compute_kpis(
         answered_within_threshold=ans_in_t,
         abandoned_within_threshold=abn_in_t,
         answered_within_rings=in_rings,
-        answered_within_rings_ratio=_ratio(in_rings, answered),
-        abandonment_rate=_ratio(abandoned, offered),
+        answered_within_rings_ratio=ratio(in_rings, answered),
+        abandonment_rate=ratio(abandoned, offered),
         asa_seconds=round(math.fsum(answered_waits) / answered, 3) if answered else None,
         wait_p50_seconds=_nearest_rank(waits_sorted, PERCENTILES[0]),
         wait_p90_seconds=_nearest_rank(waits_sorted, PERCENTILES[1]),

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from .events import event_head, sort_unique
+from .fields import id_tuple, optional_float, optional_int, optional_text, required_text
 from .timestamps import (
     format_optional_timestamp,
     format_timestamp,
@@ -36,36 +38,6 @@ _TYPE_RANK = {
     "call.transferred": 3,
     "call.ended": 4,
 }
-
-
-def _text(d: Mapping[str, Any], key: str) -> str:
-    value = d.get(key)
-    if not isinstance(value, str) or not value:
-        raise ValueError(f"{key} must be a non-empty string, got {value!r}")
-    return value
-
-
-def _optional_text(d: Mapping[str, Any], key: str) -> str | None:
-    value = d.get(key)
-    return None if value is None else _text(d, key)
-
-
-def _optional_count(d: Mapping[str, Any], key: str) -> int | None:
-    value = d.get(key)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"{key} must be an integer or null, got {value!r}")
-    return value
-
-
-def _optional_float(d: Mapping[str, Any], key: str) -> float | None:
-    value = d.get(key)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError(f"{key} must be a number or null, got {value!r}")
-    return float(value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,15 +67,10 @@ class CallEvent:
     def from_dict(cls, d: Mapping[str, Any]) -> CallEvent:
         """The event from its canonical JSON form (extra keys ignored); bad data is a ValueError."""
         return cls(
-            event_id=_text(d, "event_id"),
-            type=_text(d, "type"),
-            occurred_at=parse_timestamp(d.get("occurred_at"), "occurred_at"),
-            contact_id=_text(d, "contact_id"),
-            channel=_text(d, "channel"),
-            queue=_text(d, "queue"),
-            service_type=_text(d, "service_type"),
-            rings=_optional_count(d, "rings"),
-            to_queue=_optional_text(d, "to_queue"),
+            **event_head(d),
+            service_type=required_text(d, "service_type"),
+            rings=optional_int(d, "rings"),
+            to_queue=optional_text(d, "to_queue"),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -131,13 +98,7 @@ def event_sort_key(event: CallEvent) -> tuple[datetime, int, str]:
 
 def sort_events(events: Iterable[CallEvent]) -> tuple[CallEvent, ...]:
     """Events in processing order, keeping the first of each event_id in that order."""
-    seen: set[str] = set()
-    out: list[CallEvent] = []
-    for event in sorted(events, key=event_sort_key):
-        if event.event_id not in seen:
-            seen.add(event.event_id)
-            out.append(event)
-    return tuple(out)
+    return sort_unique(events, event_sort_key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,23 +153,18 @@ class CallLeg:
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> CallLeg:
         """The leg from :meth:`to_dict` output; bad data raises ValueError."""
-        event_ids = d.get("event_ids", ())
-        if not isinstance(event_ids, list | tuple) or not all(
-            isinstance(i, str) for i in event_ids
-        ):
-            raise ValueError(f"event_ids must be a list of strings, got {event_ids!r}")
         return cls(
-            leg_id=_text(d, "leg_id"),
-            contact_id=_text(d, "contact_id"),
-            channel=_text(d, "channel"),
-            queue=_text(d, "queue"),
-            service_type=_text(d, "service_type"),
+            leg_id=required_text(d, "leg_id"),
+            contact_id=required_text(d, "contact_id"),
+            channel=required_text(d, "channel"),
+            queue=required_text(d, "queue"),
+            service_type=required_text(d, "service_type"),
             queued_at=parse_timestamp(d.get("queued_at"), "queued_at"),
-            outcome=_text(d, "outcome"),
+            outcome=required_text(d, "outcome"),
             ring_started_at=parse_optional_timestamp(d.get("ring_started_at"), "ring_started_at"),
             finished_at=parse_optional_timestamp(d.get("finished_at"), "finished_at"),
-            wait_s=_optional_float(d, "wait_s"),
-            ring_s=_optional_float(d, "ring_s"),
-            rings=_optional_count(d, "rings"),
-            event_ids=tuple(event_ids),
+            wait_s=optional_float(d, "wait_s"),
+            ring_s=optional_float(d, "ring_s"),
+            rings=optional_int(d, "rings"),
+            event_ids=id_tuple(d),
         )

@@ -1,7 +1,4 @@
-"""Stage 1 for cases: a case's events become one case item, whatever their arrival order.
-
-Also home of :class:`Envelope`, the fields every contact event carries.
-"""
+"""Stage 1 for cases: a case's events become one case item, whatever their arrival order."""
 
 from __future__ import annotations
 
@@ -10,13 +7,12 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any, ClassVar
 
-from .items import id_tuple, optional_text, required_text
+from .events import OPTIONAL_DIMS, Envelope, sort_unique
+from .fields import id_tuple, optional_int, optional_text, required_text
 from .standards import Standards
 from .timestamps import (
     format_optional_timestamp,
-    format_timestamp,
     parse_optional_timestamp,
-    parse_timestamp,
     require_aware,
     seconds_between,
 )
@@ -26,52 +22,7 @@ RESOLUTIONS = ("first_contact", "follow_up", "investigation")
 MAX_EVENTS_PER_CASE = 100
 
 _TYPE_RANK = {"case.opened": 0, "case.resolved": 1, "case.closed": 2}
-_OPTIONAL_DIMS = ("service_type", "query_reason", "customer_segment", "customer_ref")
 _CASE_TIMES = ("opened_at", "resolved_at", "closed_at")
-
-
-def _optional_int(d: Mapping[str, Any], key: str) -> int | None:
-    value = d.get(key)
-    if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
-        raise ValueError(f"{key} must be an integer or null, got {value!r}")
-    return value
-
-
-@dataclass(frozen=True, slots=True)
-class Envelope:
-    """The fields every canonical contact event carries (``agent_id``/``source`` left out)."""
-
-    event_id: str
-    type: str
-    occurred_at: datetime
-    contact_id: str
-    channel: str
-    queue: str
-    service_type: str | None = None
-    query_reason: str | None = None
-    customer_segment: str | None = None
-    customer_ref: str | None = None
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "occurred_at", require_aware(self.occurred_at, "occurred_at"))
-
-    @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> Envelope:
-        """The envelope of a canonical event dict (extra keys ignored); bad data is a ValueError."""
-        return cls(
-            event_id=required_text(d, "event_id"),
-            type=required_text(d, "type"),
-            occurred_at=parse_timestamp(d.get("occurred_at"), "occurred_at"),
-            contact_id=required_text(d, "contact_id"),
-            channel=required_text(d, "channel"),
-            queue=required_text(d, "queue"),
-            **{key: optional_text(d, key) for key in _OPTIONAL_DIMS},
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        """The envelope as JSON-safe data (UTC timestamp, absent dimensions as null)."""
-        out = {f.name: getattr(self, f.name) for f in fields(self)}
-        return {**out, "occurred_at": format_timestamp(self.occurred_at)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +51,7 @@ class CaseEvent:
         envelope = Envelope.from_dict(d)
         if envelope.type != "case.resolved":
             return cls(envelope=envelope)
-        return cls(envelope, optional_text(d, "resolution"), _optional_int(d, "contacts"))
+        return cls(envelope, optional_text(d, "resolution"), optional_int(d, "contacts"))
 
     def to_dict(self) -> dict[str, Any]:
         """The event as JSON-safe data; :meth:`from_dict` restores it exactly."""
@@ -114,13 +65,7 @@ def _sort_key(event: CaseEvent) -> tuple[datetime, int, str]:
 
 def sort_case_events(events: Iterable[CaseEvent]) -> tuple[CaseEvent, ...]:
     """Events in processing order, keeping the first of each event_id in that order."""
-    seen: set[str] = set()
-    out: list[CaseEvent] = []
-    for event in sorted(events, key=_sort_key):
-        if event.envelope.event_id not in seen:
-            seen.add(event.envelope.event_id)
-            out.append(event)
-    return tuple(out)
+    return sort_unique(events, _sort_key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,12 +112,12 @@ class CaseItem:
             item_id=required_text(d, "item_id"),
             channel=required_text(d, "channel"),
             queue=required_text(d, "queue"),
-            **{key: optional_text(d, key) for key in _OPTIONAL_DIMS},
+            **{key: optional_text(d, key) for key in OPTIONAL_DIMS},
             opened_at=parse_optional_timestamp(d.get("opened_at"), "opened_at"),
             resolved_at=parse_optional_timestamp(d.get("resolved_at"), "resolved_at"),
             closed_at=parse_optional_timestamp(d.get("closed_at"), "closed_at"),
             resolution=optional_text(d, "resolution"),
-            contacts=_optional_int(d, "contacts"),
+            contacts=optional_int(d, "contacts"),
             event_ids=id_tuple(d),
         )
 
@@ -185,7 +130,7 @@ def derive_case(events: Iterable[CaseEvent]) -> CaseItem:
     first = ordered[0].envelope
     dims = {
         key: next((v for e in ordered if (v := getattr(e.envelope, key)) is not None), None)
-        for key in _OPTIONAL_DIMS
+        for key in OPTIONAL_DIMS
     }
     opened = [e for e in ordered if e.envelope.type == "case.opened"]
     resolved = [e for e in ordered if e.envelope.type == "case.resolved"]

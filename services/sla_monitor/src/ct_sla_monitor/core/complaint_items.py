@@ -15,14 +15,15 @@ from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 from .deadlines import Deadline, deadline_of
+from .fields import id_tuple
 from .items import (
     ItemEvent,
     ItemResult,
+    ItemStateBase,
     apply_item_event,
     dims_from_dict,
     dims_of,
     dims_to_dict,
-    id_tuple,
     ratio,
     sort_item_events,
 )
@@ -169,28 +170,11 @@ def derive_complaint_item(events: Sequence[ItemEvent]) -> ComplaintItem | None:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class ComplaintState:
+class ComplaintState(ItemStateBase[ComplaintItem]):
     """What is kept per contact: its distinct events (sorted) and its item, if raised."""
 
-    events: tuple[ItemEvent, ...] = ()
-    item: ComplaintItem | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        """The state as JSON-safe data."""
-        return {
-            "events": [e.to_dict() for e in self.events],
-            "item": None if self.item is None else self.item.to_dict(),
-        }
-
-    @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> ComplaintState:
-        """The state from :meth:`to_dict` output."""
-        item = d.get("item")
-        return cls(
-            events=sort_item_events(ItemEvent.from_dict(e) for e in d.get("events", ())),
-            item=None if item is None else ComplaintItem.from_dict(item),
-        )
+    __slots__ = ()
+    item_type = ComplaintItem
 
 
 def apply_complaint_event(

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from .items import id_tuple, optional_text, required_text
+from .fields import id_tuple, optional_text, required_text
 from .timestamps import (
     format_optional_timestamp,
     format_timestamp,

@@ -14,9 +14,9 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from .case_items import Envelope
-from .items import optional_text, required_text
-from .resolution import REPORT_WINDOWS, UNKNOWN, in_report_window
+from .events import Envelope
+from .fields import optional_text, required_text
+from .resolution import UNKNOWN, check_report_window, in_report_window
 from .timestamps import format_timestamp, parse_timestamp, require_aware
 
 DEMAND_EVENT_TYPES = ("call.queued", "email.received", "webform.submitted", "visit.ticketed")
@@ -89,8 +89,7 @@ def demand_kpis(
     """Contacts whose earliest start is in ``window`` at ``now``: the total, counts by
     channel, service type and customer segment (missing ones as "unknown"), and the
     channel mix (each channel's share, 6 dp; empty without contacts)."""
-    if window not in REPORT_WINDOWS:
-        raise ValueError(f"unknown window {window!r}; expected one of {REPORT_WINDOWS}")
+    check_report_window(window)
     now = require_aware(now, "now")
     counted = [
         r for r in first_starts(records).values() if in_report_window(r.started_at, window, now, tz)

@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, ClassVar, Generic, Protocol, Self, TypeVar
 
-from .timestamps import format_timestamp, parse_timestamp, require_aware
+from .events import OPTIONAL_DIMS, Envelope, envelope_fields, sort_unique
+from .fields import optional_int, optional_text, required_text
 
 MAX_EVENTS_PER_CONTACT = 500
 
@@ -32,28 +33,6 @@ _TYPE_RANK = {
 }
 _STAGES = {"complaint.escalated": (2, 3), "complaint.responded": (1, 2, 3)}
 _REQUIRED_DIMS = ("contact_id", "channel", "queue")
-_OPTIONAL_DIMS = ("service_type", "query_reason", "customer_segment", "customer_ref")
-
-
-def required_text(d: Mapping[str, Any], key: str) -> str:
-    """``d[key]`` as a non-empty string; anything else is a ValueError."""
-    value = d.get(key)
-    if not isinstance(value, str) or not value:
-        raise ValueError(f"{key} must be a non-empty string, got {value!r}")
-    return value
-
-
-def optional_text(d: Mapping[str, Any], key: str) -> str | None:
-    """Like :func:`required_text`, with a missing or null value giving None."""
-    return None if d.get(key) is None else required_text(d, key)
-
-
-def id_tuple(d: Mapping[str, Any], key: str = "event_ids") -> tuple[str, ...]:
-    """``d[key]`` as a tuple of strings (missing: empty); anything else is a ValueError."""
-    value = d.get(key, ())
-    if not isinstance(value, list | tuple) or not all(isinstance(i, str) for i in value):
-        raise ValueError(f"{key} must be a list of strings, got {value!r}")
-    return tuple(value)
 
 
 def ratio(numerator: int, denominator: int) -> float | None:
@@ -62,23 +41,13 @@ def ratio(numerator: int, denominator: int) -> float | None:
 
 
 @dataclass(frozen=True, slots=True)
-class ItemEvent:
+class ItemEvent(Envelope):
     """One canonical email, web-form, visit or complaint event, as the items need it.
 
     ``stage`` is set on ``complaint.escalated`` (2 or 3) and ``complaint.responded``
     (1 to 3) only.
     """
 
-    event_id: str
-    type: str
-    occurred_at: datetime
-    contact_id: str
-    channel: str
-    queue: str
-    service_type: str | None = None
-    query_reason: str | None = None
-    customer_segment: str | None = None
-    customer_ref: str | None = None
     stage: int | None = None
 
     def __post_init__(self) -> None:
@@ -91,44 +60,17 @@ class ItemEvent:
             raise ValueError(f"{self.type} carries no stage")
         if allowed is not None and (isinstance(self.stage, bool) or self.stage not in allowed):
             raise ValueError(f"{self.type} needs a stage in {allowed}, got {self.stage!r}")
-        object.__setattr__(self, "occurred_at", require_aware(self.occurred_at, "occurred_at"))
+        Envelope.__post_init__(self)
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> ItemEvent:
         """The event from its canonical JSON form (extra keys ignored); bad data is a ValueError."""
-        kind = required_text(d, "type")
-        stage = d.get("stage") if kind in _STAGES else None
-        if stage is not None and (isinstance(stage, bool) or not isinstance(stage, int)):
-            raise ValueError(f"stage must be an integer, got {stage!r}")
-        return cls(
-            event_id=required_text(d, "event_id"),
-            type=kind,
-            occurred_at=parse_timestamp(d.get("occurred_at"), "occurred_at"),
-            contact_id=required_text(d, "contact_id"),
-            channel=required_text(d, "channel"),
-            queue=required_text(d, "queue"),
-            service_type=optional_text(d, "service_type"),
-            query_reason=optional_text(d, "query_reason"),
-            customer_segment=optional_text(d, "customer_segment"),
-            customer_ref=optional_text(d, "customer_ref"),
-            stage=stage,
-        )
+        stage = optional_int(d, "stage") if required_text(d, "type") in _STAGES else None
+        return cls(**envelope_fields(d), stage=stage)
 
     def to_dict(self) -> dict[str, Any]:
         """The event as JSON-safe data (UTC timestamp; absent optional fields omitted)."""
-        out: dict[str, Any] = {
-            "event_id": self.event_id,
-            "type": self.type,
-            "occurred_at": format_timestamp(self.occurred_at),
-            "contact_id": self.contact_id,
-            "channel": self.channel,
-            "queue": self.queue,
-        }
-        for key in (*_OPTIONAL_DIMS, "stage"):
-            value = getattr(self, key)
-            if value is not None:
-                out[key] = value
-        return out
+        return {key: value for key, value in Envelope.to_dict(self).items() if value is not None}
 
 
 def item_event_sort_key(event: ItemEvent) -> tuple[datetime, int, str]:
@@ -138,13 +80,7 @@ def item_event_sort_key(event: ItemEvent) -> tuple[datetime, int, str]:
 
 def sort_item_events(events: Iterable[ItemEvent]) -> tuple[ItemEvent, ...]:
     """Events in processing order, keeping the first of each event_id in that order."""
-    seen: set[str] = set()
-    out: list[ItemEvent] = []
-    for event in sorted(events, key=item_event_sort_key):
-        if event.event_id not in seen:
-            seen.add(event.event_id)
-            out.append(event)
-    return tuple(out)
+    return sort_unique(events, item_event_sort_key)
 
 
 def first_at(events: Sequence[ItemEvent], *types: str) -> datetime | None:
@@ -156,7 +92,7 @@ def dims_of(opening: ItemEvent, events: Sequence[ItemEvent]) -> dict[str, Any]:
     """The envelope dimensions of an item: the opening event's, each optional one falling
     back to the first sorted event that carries it."""
     dims: dict[str, Any] = {key: getattr(opening, key) for key in _REQUIRED_DIMS}
-    for key in _OPTIONAL_DIMS:
+    for key in OPTIONAL_DIMS:
         value = getattr(opening, key)
         if value is None:
             value = next((getattr(e, key) for e in events if getattr(e, key) is not None), None)
@@ -168,13 +104,13 @@ def dims_from_dict(d: Mapping[str, Any]) -> dict[str, Any]:
     """The envelope dimensions of an item's dict form, checked (the inverse of
     :func:`dims_to_dict`)."""
     dims: dict[str, Any] = {key: required_text(d, key) for key in _REQUIRED_DIMS}
-    dims.update({key: optional_text(d, key) for key in _OPTIONAL_DIMS})
+    dims.update({key: optional_text(d, key) for key in OPTIONAL_DIMS})
     return dims
 
 
 def dims_to_dict(item: object) -> dict[str, Any]:
     """The envelope dimensions of an item, JSON-safe."""
-    return {key: getattr(item, key) for key in (*_REQUIRED_DIMS, *_OPTIONAL_DIMS)}
+    return {key: getattr(item, key) for key in (*_REQUIRED_DIMS, *OPTIONAL_DIMS)}
 
 
 class ContactItem(Protocol):
@@ -212,6 +148,45 @@ class ItemState(Protocol[ItemT_co]):
 StateT = TypeVar("StateT", bound=ItemState[Any])
 
 
+class StoredItem(ContactItem, Protocol):
+    """A contact item that has a JSON-safe form."""
+
+    def to_dict(self) -> dict[str, Any]: ...
+
+
+StoredT = TypeVar("StoredT", bound=StoredItem)
+
+
+@dataclass(frozen=True, slots=True)
+class ItemStateBase(Generic[StoredT]):
+    """An :class:`ItemState` that keeps its item, as JSON-safe data and back.
+
+    A channel's state subclasses it, naming its item class in ``item_type`` and setting
+    ``__slots__ = ()``.
+    """
+
+    item_type: ClassVar[type[Any]]
+
+    events: tuple[ItemEvent, ...] = ()
+    item: StoredT | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The state as JSON-safe data."""
+        return {
+            "events": [e.to_dict() for e in self.events],
+            "item": None if self.item is None else self.item.to_dict(),
+        }
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Self:
+        """The state from :meth:`to_dict` output."""
+        item = d.get("item")
+        return cls(
+            events=sort_item_events(ItemEvent.from_dict(e) for e in d.get("events", ())),
+            item=None if item is None else cls.item_type.from_dict(item),
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class ItemResult(Generic[StateT, ItemT]):
     """The outcome of applying one event to a contact's state.
@@ -229,7 +204,7 @@ class ItemResult(Generic[StateT, ItemT]):
 
 
 def _scope(item: ContactItem) -> tuple[str | None, ...]:
-    return (item.channel, item.queue, *(getattr(item, key) for key in _OPTIONAL_DIMS))
+    return (item.channel, item.queue, *(getattr(item, key) for key in OPTIONAL_DIMS))
 
 
 def apply_item_event(

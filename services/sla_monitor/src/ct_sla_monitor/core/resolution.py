@@ -19,8 +19,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from .case_items import CaseItem, Envelope, fix_time
-from .items import ratio, required_text
+from .case_items import CaseItem, fix_time
+from .events import Envelope
+from .fields import optional_text, required_text
+from .items import ratio
 from .standards import Standards
 from .timestamps import format_timestamp, parse_timestamp, require_aware
 from .windows import REPORTED_WINDOWS, in_window
@@ -52,7 +54,8 @@ def in_report_window(t: datetime, window: str, now: datetime, tz: ZoneInfo) -> b
     return month_start(now, tz) <= t <= now
 
 
-def _check_window(window: str) -> None:
+def check_report_window(window: str) -> None:
+    """Nothing for one of REPORT_WINDOWS; anything else is a ValueError."""
     if window not in REPORT_WINDOWS:
         raise ValueError(f"unknown window {window!r}; expected one of {REPORT_WINDOWS}")
 
@@ -80,14 +83,13 @@ class Touch:
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Touch:
         """The touch from :meth:`to_dict` output (extra keys ignored); bad data is a ValueError."""
-        reason = d.get("query_reason")
         return cls(
             touch_id=required_text(d, "touch_id"),
             contact_id=required_text(d, "contact_id"),
             customer_ref=required_text(d, "customer_ref"),
             service_type=required_text(d, "service_type"),
             channel=required_text(d, "channel"),
-            query_reason=None if reason is None else required_text(d, "query_reason"),
+            query_reason=optional_text(d, "query_reason"),
             at=parse_timestamp(d.get("at"), "at"),
         )
 
@@ -221,7 +223,7 @@ def repeat_contacts(
     A contact is counted once, at its earliest touch (ties by touch_id); its query reason is
     the first one its touches name. Result: total, by_service_type and by_query_reason.
     """
-    _check_window(window)
+    check_report_window(window)
     tz, r = ZoneInfo(standards.calendar.timezone), _recontact_window(standards)
     first: dict[str, Touch] = {}
     reason: dict[str, str] = {}
@@ -257,7 +259,7 @@ def resolution_kpis(
     ``fcr_rate_including_provisional`` = (fcr_final + fcr_provisional) / resolved. Fix-time
     means cover the cases in the window that were also opened.
     """
-    _check_window(window)
+    check_report_window(window)
     now = require_aware(now, "now")
     tz = ZoneInfo(standards.calendar.timezone)
     touches_by_customer: dict[tuple[str, str], list[Touch]] = defaultdict(list)

@@ -12,9 +12,9 @@ from datetime import datetime
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
-from .case_items import Envelope
-from .items import optional_text, required_text
-from .resolution import REPORT_WINDOWS, in_report_window
+from .events import Envelope
+from .fields import optional_text, required_text
+from .resolution import check_report_window, in_report_window
 from .standards import Standards
 from .timestamps import format_timestamp, parse_timestamp, require_aware
 
@@ -110,8 +110,7 @@ def nps_kpis(
     Responses are de-duplicated by item_id. ``nps`` and ``below_floor`` (nps strictly
     below ``standards.satisfaction.nps_floor``) are None without responses.
     """
-    if window not in REPORT_WINDOWS:
-        raise ValueError(f"unknown window {window!r}; expected one of {REPORT_WINDOWS}")
+    check_report_window(window)
     now = require_aware(now, "now")
     tz = ZoneInfo(standards.calendar.timezone)
     scores = {

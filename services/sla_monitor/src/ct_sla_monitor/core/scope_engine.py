@@ -91,9 +91,12 @@ def evaluate_scope(
     *,
     tick: datetime | None = None,
     judge_aggregates: bool = True,
+    with_snapshot: bool = True,
 ) -> ScopeOutcome:
     """Figures, pending deadlines and alerts of a scope at its clock (deadlines at the
-    later of the clock and ``tick``). Updates ``meta`` and ``items`` in place."""
+    later of the clock and ``tick``). Updates ``meta`` and ``items`` in place. Without
+    ``with_snapshot`` the alerts are decided but the figures are not computed (a caller
+    that publishes at most so often asks for them later)."""
     if meta.clock is None:
         return ScopeOutcome(None, (), ())
     now = meta.clock
@@ -102,11 +105,13 @@ def evaluate_scope(
     if judge_aggregates:
         alerts.extend(_judge_aggregates(scope_key, meta, items, standards))
     dropped = tuple(items.prune(min(now, meta.judged_until or now), standards))
+    if not scope_key.endswith(f"/{ALL_QUEUES}"):  # one alert per contact, from its queue
+        alerts.extend(_deadline_alerts(scope_key, meta, items, due_now, standards))
+    if not with_snapshot:
+        return ScopeOutcome(None, tuple(alerts), dropped)
     figures = {
         w: window_figures(scope_key, items, w, now, standards) for w in windows_of(scope_key)
     }
-    if not scope_key.endswith(f"/{ALL_QUEUES}"):  # one alert per contact, from its queue
-        alerts.extend(_deadline_alerts(scope_key, meta, items, due_now, standards))
     channel, _, queue = scope_key.partition("/")
     snapshot = {
         "scope": {"channel": channel, "queue": queue, "key": scope_key},

@@ -17,15 +17,16 @@ from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 from .deadlines import Deadline, deadline_of
+from .fields import id_tuple
 from .items import (
     ItemEvent,
     ItemResult,
+    ItemStateBase,
     apply_item_event,
     dims_from_dict,
     dims_of,
     dims_to_dict,
     first_at,
-    id_tuple,
     ratio,
     sort_item_events,
 )
@@ -149,28 +150,11 @@ def derive_visit_item(events: Sequence[ItemEvent]) -> VisitItem | None:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class VisitState:
+class VisitState(ItemStateBase[VisitItem]):
     """What is kept per contact: its distinct events (sorted) and its item, if ticketed."""
 
-    events: tuple[ItemEvent, ...] = ()
-    item: VisitItem | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        """The state as JSON-safe data."""
-        return {
-            "events": [e.to_dict() for e in self.events],
-            "item": None if self.item is None else self.item.to_dict(),
-        }
-
-    @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> VisitState:
-        """The state from :meth:`to_dict` output."""
-        item = d.get("item")
-        return cls(
-            events=sort_item_events(ItemEvent.from_dict(e) for e in d.get("events", ())),
-            item=None if item is None else VisitItem.from_dict(item),
-        )
+    __slots__ = ()
+    item_type = VisitItem
 
 
 def apply_visit_event(

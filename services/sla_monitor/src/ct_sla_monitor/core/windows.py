@@ -10,7 +10,9 @@ Nothing after ``now`` is in any window.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from .timestamps import require_aware
@@ -25,6 +27,7 @@ _ROLLING = {
 
 
 INTERVAL_15M = "interval_15m"
+_INCLUSIVE_START = frozenset({"today", INTERVAL_15M})
 #: every window a scope's snapshot reports
 REPORTED_WINDOWS = (*WINDOWS, INTERVAL_15M)
 
@@ -44,6 +47,12 @@ def local_midnight(now: datetime, tz: ZoneInfo) -> datetime:
 
 def window_start(window: str, now: datetime, tz: ZoneInfo) -> datetime:
     """The UTC start of ``window`` at ``now``: inclusive for today, exclusive for rolling."""
+    return _window_start(window, now, tz)
+
+
+@lru_cache(maxsize=256)
+def _window_start(window: str, now: datetime, tz: ZoneInfo) -> datetime:
+    # cached: figures ask the same (window, now) for every item they look at
     if window == "today":
         return local_midnight(now, tz)
     if window == INTERVAL_15M:
@@ -54,12 +63,21 @@ def window_start(window: str, now: datetime, tz: ZoneInfo) -> datetime:
     return require_aware(now, "now") - span
 
 
+def window_test(window: str, now: datetime, tz: ZoneInfo) -> Callable[[datetime], bool]:
+    """A membership test for ``window`` at ``now``, for checking many instants at once."""
+    start = _window_start(window, now, tz)
+    if window in _INCLUSIVE_START:
+        return lambda t: start <= t <= now
+    return lambda t: start < t <= now
+
+
 def in_window(t: datetime, window: str, now: datetime, tz: ZoneInfo) -> bool:
     """Whether an instant ``t`` belongs to ``window`` as seen at ``now``."""
-    start = window_start(window, now, tz)
-    t_utc = require_aware(t, "t")
-    if t_utc > require_aware(now, "now"):
+    start = _window_start(window, now, tz)
+    if t.utcoffset() is None:
+        require_aware(t, "t")  # raises: naive instants are refused
+    if t > now:
         return False
-    if window in ("today", INTERVAL_15M):
-        return start <= t_utc
-    return start < t_utc
+    if window in _INCLUSIVE_START:
+        return start <= t
+    return start < t
