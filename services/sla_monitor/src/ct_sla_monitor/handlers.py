@@ -11,6 +11,7 @@ from typing import Any
 from contact_events import InvalidEvent, decode_event
 from ct_sla_monitor.core.contact_router import kind_of, route_event
 from ct_sla_monitor.core.scope_engine import ScopeMeta, evaluate_scope, observe_event_time
+from ct_sla_monitor.core.scope_figures import window_figures
 from ct_sla_monitor.core.scope_items import ScopeItems, fact_id
 from ct_sla_monitor.encoding import dumps
 from ct_sla_monitor.standards_file import StandardsBook
@@ -68,6 +69,7 @@ class ScopeStage:
     facts: MutableMapping[str, Any]
     metas: MutableMapping[str, Any]
     book: StandardsBook
+    keep_everything: bool = False  # a replay reporting totals: never prune facts
     _items: dict[str, ScopeItems] = field(default_factory=dict)
     _last: dict[str, bytes] = field(default_factory=dict)
 
@@ -122,6 +124,7 @@ class ScopeStage:
             tick=tick,
             judge_aggregates=tick is None,
             with_snapshot=publish,
+            prune=not self.keep_everything,
         )
         for kind, key in outcome.dropped:
             self.facts.pop(_SEP.join((scope_key, kind, key)), None)
@@ -136,6 +139,17 @@ class ScopeStage:
             return ScopeOutput(None, alerts)
         self._last[scope_key] = raw
         return ScopeOutput(raw, alerts)
+
+    def figures(self, scope_key: str, window: str) -> dict[str, Any]:
+        """The scope's figures over ``window`` at its clock (e.g. ``all``, after a replay)."""
+        stored = self.metas.get(scope_key)
+        meta = ScopeMeta.from_dict(stored) if stored is not None else ScopeMeta()
+        if meta.clock is None:
+            return {}
+        standards = self.book.for_scope(_queue_of(scope_key))
+        return window_figures(
+            scope_key, self._scope_items(scope_key), window, meta.clock, standards
+        )
 
 
 def _queue_of(scope_key: str) -> str | None:

@@ -18,7 +18,7 @@ from .call_records import CallLeg
 from .items import ratio
 from .standards import SERVICE_LEVEL_VARIANTS, CallStandards
 from .timestamps import format_timestamp, require_aware, seconds_between
-from .windows import REPORTED_WINDOWS, WINDOWS, window_start, window_test
+from .windows import ALL_TIME, REPORTED_WINDOWS, WINDOWS, window_start, window_test
 
 ALL_QUEUES = "all"
 PERCENTILES = (50, 90, 99)
@@ -145,7 +145,7 @@ def compute_kpis(
     legs: Iterable[CallLeg], window: str, now: datetime, standards: CallStandards
 ) -> CallKpis:
     """The figures of ``legs`` over ``window`` as seen at ``now`` under ``standards``."""
-    if window not in REPORTED_WINDOWS:
+    if window not in REPORTED_WINDOWS and window != ALL_TIME:
         raise ValueError(f"unknown window {window!r}; expected one of {REPORTED_WINDOWS}")
     now = require_aware(now, "now")
     tz = standards.tz

@@ -160,6 +160,8 @@ def route_event(
     touch = touch_from_event(event)
     demand = demand_record_from_event(event)
     for scope in service_scopes(event.get("service_type")):
+        if touch is not None or demand is not None:
+            message(scope).at = at  # these scopes' clocks move with contact starts
         if touch is not None:
             message(scope).upserts.append({"kind": "touch", **touch.to_dict()})
         if demand is not None:

@@ -25,7 +25,7 @@ from .fields import optional_text, required_text
 from .items import ratio
 from .standards import Standards
 from .timestamps import format_timestamp, parse_timestamp, require_aware
-from .windows import REPORTED_WINDOWS, in_window
+from .windows import ALL_TIME, REPORTED_WINDOWS, in_window
 
 CONTACT_START_TYPES = (
     "call.queued",
@@ -55,8 +55,8 @@ def in_report_window(t: datetime, window: str, now: datetime, tz: ZoneInfo) -> b
 
 
 def check_report_window(window: str) -> None:
-    """Nothing for one of REPORT_WINDOWS; anything else is a ValueError."""
-    if window not in REPORT_WINDOWS:
+    """Nothing for one of REPORT_WINDOWS or ``all``; anything else is a ValueError."""
+    if window not in REPORT_WINDOWS and window != ALL_TIME:
         raise ValueError(f"unknown window {window!r}; expected one of {REPORT_WINDOWS}")
 
 

@@ -30,6 +30,13 @@ def windows_of(scope_key: str) -> tuple[str, ...]:
     return SERVICE_WINDOWS if scope_key.startswith("service/") else REPORTED_WINDOWS
 
 
+def judged_windows(scope_key: str) -> tuple[str, ...]:
+    """The windows the scope's aggregate standards are judged over."""
+    if scope_key.startswith("service/"):
+        return ("today", "month_to_date")
+    return ("today", "rolling_15m", "rolling_30m")
+
+
 def window_figures(
     scope_key: str, items: ScopeItems, window: str, now: datetime, standards: Standards
 ) -> dict[str, Any]:

@@ -5,7 +5,8 @@ clock-aligned 15-minute interval.
 N minutes runs from ``now - N min`` (exclusive) to ``now`` (inclusive). ``interval_15m``
 runs from the latest quarter hour of local wall-clock time at or before ``now``
 (inclusive) to ``now`` (inclusive): the interval history and reports are made of these.
-Nothing after ``now`` is in any window.
+Nothing after ``now`` is in any window. ``all`` (everything up to ``now``) gives the totals of a
+replayed period; live snapshots do not report it.
 """
 
 from __future__ import annotations
@@ -27,7 +28,10 @@ _ROLLING = {
 
 
 INTERVAL_15M = "interval_15m"
-_INCLUSIVE_START = frozenset({"today", INTERVAL_15M})
+#: everything up to now: the totals of a replayed period (not in live snapshots)
+ALL_TIME = "all"
+_BEGINNING = datetime.min.replace(tzinfo=UTC)
+_INCLUSIVE_START = frozenset({"today", INTERVAL_15M, ALL_TIME})
 #: every window a scope's snapshot reports
 REPORTED_WINDOWS = (*WINDOWS, INTERVAL_15M)
 
@@ -57,6 +61,8 @@ def _window_start(window: str, now: datetime, tz: ZoneInfo) -> datetime:
         return local_midnight(now, tz)
     if window == INTERVAL_15M:
         return interval_start(now, tz)
+    if window == ALL_TIME:
+        return _BEGINNING
     span = _ROLLING.get(window)
     if span is None:
         raise ValueError(f"unknown window {window!r}; expected one of {REPORTED_WINDOWS}")

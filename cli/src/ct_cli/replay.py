@@ -1,0 +1,233 @@
+"""``ct replay``: recompute figures and alerts from recorded events with the same stage
+handlers, and the same pure core, the live monitor uses.
+
+A replay never joins the live consumer group and never writes to a topic: it reads a
+JSON-lines file of canonical events, or a range of ``contact.events.v1`` with a
+group-less consumer, and prints what the period gives.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+import orjson
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from tqdm import tqdm
+
+from ct_broker.topics import CONTACT_EVENTS
+from ct_sla_monitor.handlers import ContactStage, Rejected, ScopeStage
+from ct_sla_monitor.standards_file import StandardsBook
+
+
+@dataclass(slots=True)
+class ReplayResult:
+    """What a replayed period gives: figures per scope, the alerts it raised, counts."""
+
+    window: str
+    standards_version: str
+    events: int = 0
+    rejected: int = 0
+    duplicates: int = 0
+    scopes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    late: dict[str, dict[str, int]] = field(default_factory=dict)
+    alerts: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "window": self.window,
+            "standards_version": self.standards_version,
+            "events": self.events,
+            "rejected": self.rejected,
+            "duplicates": self.duplicates,
+            "scopes": self.scopes,
+            "late": self.late,
+            "alerts": self.alerts,
+        }
+
+
+def replay_events(
+    records: Iterable[bytes],
+    book: StandardsBook,
+    window: str = "all",
+    scope: str | None = None,
+    progress: bool = False,
+    total: int | None = None,
+) -> ReplayResult:
+    """Drive both stages over ``records`` (raw canonical events, in order) and report the
+    figures of every scope (or one) over ``window`` at the end of the period."""
+    stage1 = ContactStage({}, book)
+    stage2 = ScopeStage({}, {}, book, keep_everything=window == "all")
+    result = ReplayResult(window=window, standards_version=book.version)
+    bar = tqdm(
+        total=total,
+        unit="ev",
+        unit_scale=True,
+        desc="replay",
+        disable=not progress,
+        file=sys.stderr,
+        dynamic_ncols=True,
+    )
+    for raw in records:
+        result.events += 1
+        bar.update(1)
+        routed = stage1.handle(raw)
+        if isinstance(routed, Rejected):
+            result.rejected += 1
+            continue
+        if not routed:
+            result.duplicates += 1
+        for scope_key, message in routed.items():
+            output = stage2.handle(scope_key, message, publish=False)
+            result.alerts.extend(orjson.loads(value) for _, value in output.alerts)
+    bar.close()
+    for scope_key in stage2.scopes():
+        if scope is not None and scope_key != scope:
+            continue
+        result.scopes[scope_key] = stage2.figures(scope_key, window)
+        result.late[scope_key] = dict(stage2.metas[scope_key]["late"])
+    if scope is not None:
+        result.alerts = [a for a in result.alerts if a["scope"] == scope]
+    return result
+
+
+def read_jsonl(path: Path) -> Iterator[bytes]:
+    """The non-blank lines of a JSON-lines file, as bytes."""
+    with path.open("rb") as handle:
+        for line in handle:
+            line = line.strip()
+            if line:
+                yield line
+
+
+def count_lines(path: Path) -> int:
+    """How many non-blank lines a file has (for the progress bar's total)."""
+    with path.open("rb") as handle:
+        return sum(1 for line in handle if line.strip())
+
+
+async def _read_topic(
+    bootstrap: str, start: datetime | None, end: datetime | None, topic: str
+) -> list[tuple[int, int, int, bytes]]:
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False
+    )
+    await consumer.start()
+    records: list[tuple[int, int, int, bytes]] = []
+    try:
+        await consumer.topics()
+        partitions = [
+            TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())
+        ]
+        consumer.assign(partitions)
+        ends = await consumer.end_offsets(partitions)
+        begins = await consumer.beginning_offsets(partitions)
+        firsts: dict[TopicPartition, int] = dict(begins)
+        if start is not None:
+            found = await consumer.offsets_for_times(
+                {tp: int(start.timestamp() * 1000) for tp in partitions}
+            )
+            firsts = {tp: (found[tp].offset if found[tp] else ends[tp]) for tp in partitions}
+        for tp in partitions:
+            consumer.seek(tp, firsts[tp])
+        remaining = {tp for tp in partitions if firsts[tp] < ends[tp]}
+        end_ms = None if end is None else int(end.timestamp() * 1000)
+        while remaining:
+            batches = await consumer.getmany(*remaining, timeout_ms=1000)
+            for tp, batch in batches.items():
+                for record in batch:
+                    if record.offset >= ends[tp]:
+                        remaining.discard(tp)
+                        break
+                    if end_ms is None or record.timestamp <= end_ms:
+                        records.append(
+                            (record.timestamp, tp.partition, record.offset, record.value)
+                        )
+                    if record.offset + 1 >= ends[tp]:
+                        remaining.discard(tp)
+    finally:
+        await consumer.stop()
+    return records
+
+
+def read_topic(
+    bootstrap: str,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    topic: str = CONTACT_EVENTS,
+) -> list[bytes]:
+    """The records of ``topic`` between two times (by record timestamp), merged across
+    partitions in (timestamp, partition, offset) order; read without a consumer group."""
+    records = asyncio.run(_read_topic(bootstrap, start, end, topic))
+    by_partition: dict[int, list[tuple[int, int, int, bytes]]] = {}
+    for record in records:
+        by_partition.setdefault(record[1], []).append(record)
+    merged = heapq.merge(*by_partition.values())
+    return [value for *_, value in merged]
+
+
+_TABLE_FIELDS = (
+    ("offered", "offered"),
+    ("answered", "answered"),
+    ("abandoned", "abandoned"),
+    ("short_abandoned", "short ab."),
+    ("answered_within_rings", "in rings"),
+    ("asa_seconds", "ASA s"),
+)
+
+
+def print_tables(result: ReplayResult, out: TextIO | None = None) -> None:
+    """A readable summary: per phone scope the call figures and service level, per other
+    scope its figures in JSON, then the alerts."""
+    out = out or sys.stdout
+    print(
+        f"replayed {result.events} events ({result.rejected} rejected, "
+        f"{result.duplicates} duplicates) under standards {result.standards_version}, "
+        f"window {result.window}",
+        file=out,
+    )
+    phone = {k: v for k, v in result.scopes.items() if k.startswith("phone/")}
+    if phone:
+        header = ["scope", *(label for _, label in _TABLE_FIELDS), "SL answered", "SL offered"]
+        rows = [header]
+        for key, figures in sorted(phone.items()):
+            sl = figures.get("service_level", {})
+            rows.append(
+                [
+                    key,
+                    *(_cell(figures.get(name)) for name, _ in _TABLE_FIELDS),
+                    _cell(sl.get("answered")),
+                    _cell(sl.get("offered")),
+                ]
+            )
+        widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+        for row in rows:
+            print(
+                "  ".join(cell.rjust(width) for cell, width in zip(row, widths, strict=True)),
+                file=out,
+            )
+    for key, figures in sorted(result.scopes.items()):
+        if not key.startswith("phone/"):
+            print(f"{key}: {orjson.dumps(figures, option=orjson.OPT_SORT_KEYS).decode()}", file=out)
+    print(f"alerts: {len(result.alerts)}", file=out)
+    for alert in result.alerts:
+        print(
+            f"  {alert['at']}  {alert['state']:<9} {alert['scope']:<28} {alert['standard']}"
+            f"  observed={alert.get('observed')} target={alert.get('target')}"
+            f"  events={len(alert.get('event_ids', []))}",
+            file=out,
+        )
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.3f}".rstrip("0").rstrip(".") if value % 1 else f"{value:.0f}"
+    return str(value)
