@@ -24,7 +24,7 @@ from ct_ingest.settings import IngestSettings
 
 SettingsFactory = Callable[..., IngestSettings]
 EventFactory = Callable[..., dict[str, Any]]
-IngestFactory = Callable[[IngestSettings], AbstractAsyncContextManager[httpx.AsyncClient]]
+IngestFactory = Callable[..., AbstractAsyncContextManager[httpx.AsyncClient]]
 RecordReader = Callable[..., Awaitable[list[ConsumerRecord[bytes, bytes]]]]
 
 
@@ -74,14 +74,15 @@ def make_event() -> EventFactory:
 
 @pytest.fixture
 def open_ingest() -> IngestFactory:
-    """Start a publisher for ``settings``, yield a client of the app, stop the publisher."""
+    """Start a publisher for ``settings``, yield a client of the app, stop the publisher.
+    Keyword arguments go to :func:`create_ingest_api` (a registry, a gatekeeper)."""
 
     @asynccontextmanager
-    async def open_(settings: IngestSettings) -> AsyncIterator[httpx.AsyncClient]:
+    async def open_(settings: IngestSettings, **app_args: Any) -> AsyncIterator[httpx.AsyncClient]:
         publisher = EventPublisher(settings)
         await publisher.start()
         try:
-            app = create_ingest_api(settings, publisher)
+            app = create_ingest_api(settings, publisher, **app_args)
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(
                 transport=transport, base_url="http://ingest", timeout=15
@@ -108,13 +109,17 @@ async def client(
 
 @pytest.fixture
 def read_records() -> RecordReader:
-    """The records on contact.events.v1 whose key is one of ``keys``: all of them up to the
-    end offsets, or, with ``expect=n``, as soon as ``n`` are found."""
+    """The records on contact.events.v1 (or ``topic=``) whose key is one of ``keys`` (None:
+    any key): all of them up to the end offsets, or, with ``expect=n``, once ``n`` are found."""
     return records_with_keys
 
 
 async def records_with_keys(
-    bootstrap: str, keys: set[bytes], *, expect: int | None = None, topic: str = CONTACT_EVENTS
+    bootstrap: str,
+    keys: set[bytes] | None,
+    *,
+    expect: int | None = None,
+    topic: str = CONTACT_EVENTS,
 ) -> list[ConsumerRecord[bytes, bytes]]:
     consumer = AIOKafkaConsumer(
         bootstrap_servers=bootstrap, enable_auto_commit=False, auto_offset_reset="earliest"
@@ -132,7 +137,7 @@ async def records_with_keys(
                 expect is None and [p for p in partitions if await consumer.position(p) < end[p]]
             ):
                 batches = await consumer.getmany(timeout_ms=200)
-                found += [r for records in batches.values() for r in records if r.key in keys]
+                found += [r for rs in batches.values() for r in rs if keys is None or r.key in keys]
         return found
     finally:
         await consumer.stop()

@@ -43,12 +43,20 @@ async def test_items_are_judged_one_by_one(
         (5, same_contact["event_id"], "accepted"),
     ]
     assert [r.get("errors") is not None for r in body["results"]] == [
-        False, True, False, False, True, False,
+        False,
+        True,
+        False,
+        False,
+        True,
+        False,
     ]
     assert body["results"][1]["errors"][0]["field"] == "phone"
     assert body["results"][4]["errors"][0]["field"] == "occurred_at"
     assert (body["accepted"], body["invalid"], body["duplicate_in_batch"], body["unavailable"]) == (
-        3, 2, 1, 0,
+        3,
+        2,
+        1,
+        0,
     )
     assert PHONE not in response.text
     keys = {item["contact_id"].encode() for item in items}
@@ -58,7 +66,8 @@ async def test_items_are_judged_one_by_one(
     )
     first_contact = [r for r in records if r.key == first["contact_id"].encode()]
     assert [orjson.loads(r.value)["event_id"] for r in first_contact] == [
-        first["event_id"], same_contact["event_id"],
+        first["event_id"],
+        same_contact["event_id"],
     ]
 
 
@@ -112,5 +121,9 @@ async def test_an_empty_batch_is_fine(client: httpx.AsyncClient) -> None:
 
     assert response.status_code == 200
     assert response.json() == {
-        "results": [], "accepted": 0, "invalid": 0, "duplicate_in_batch": 0, "unavailable": 0,
+        "results": [],
+        "accepted": 0,
+        "invalid": 0,
+        "duplicate_in_batch": 0,
+        "unavailable": 0,
     }

@@ -36,12 +36,23 @@ async def test_accepted_event_is_on_the_topic_keyed_by_contact(
     ("change", "field", "rule", "secret"),
     [
         pytest.param({"phone": PHONE}, "phone", "extra_forbidden", PHONE, id="unknown-field"),
-        pytest.param({"queue": 447700900123}, "queue", "string_type", "447700900123",
-                     id="wrong-type"),
-        pytest.param({"customer_ref": PHONE}, "customer_ref", "string_pattern_mismatch", PHONE,
-                     id="raw-phone-as-customer-ref"),
-        pytest.param({"occurred_at": "2026-03-29T02:30:00"}, "occurred_at", "timezone_aware",
-                     "2026-03-29T02:30:00", id="naive-timestamp"),
+        pytest.param(
+            {"queue": 447700900123}, "queue", "string_type", "447700900123", id="wrong-type"
+        ),
+        pytest.param(
+            {"customer_ref": PHONE},
+            "customer_ref",
+            "string_pattern_mismatch",
+            PHONE,
+            id="raw-phone-as-customer-ref",
+        ),
+        pytest.param(
+            {"occurred_at": "2026-03-29T02:30:00"},
+            "occurred_at",
+            "timezone_aware",
+            "2026-03-29T02:30:00",
+            id="naive-timestamp",
+        ),
     ],
 )
 async def test_invalid_event_names_the_field_not_the_value(
@@ -127,5 +138,8 @@ async def test_openapi_documents_the_contract(client: httpx.AsyncClient) -> None
     assert {"/v1/events", "/v1/events:batch", "/healthz", "/readyz"} <= set(document["paths"])
     post = document["paths"]["/v1/events"]["post"]
     assert post["summary"] and {"202", "413", "422", "503"} <= set(post["responses"])
-    assert "ContactEvent" in document["components"]["schemas"]
+    schemas = document["components"]["schemas"]
+    assert "ContactEventInput" in schemas
+    called = schemas["CallQueuedInput"]["properties"]
+    assert {"customer_ref", "customer_phone", "customer_email"} <= set(called)
     assert (await client.get("/docs")).status_code == 200

@@ -56,6 +56,38 @@ class UnavailableBody(BaseModel):
     retry_after_s: int
 
 
+class UnauthorizedBody(BaseModel):
+    """No or bad credentials. ``reason``: ``missing_api_key``, ``unknown_api_key``,
+    ``signature_missing``, ``webhook_id_invalid``, ``timestamp_invalid``,
+    ``timestamp_out_of_tolerance``, ``signature_mismatch`` or ``webhook_id_reused``."""
+
+    error: Literal["unauthorized"] = "unauthorized"
+    reason: str
+
+
+class ForbiddenBody(BaseModel):
+    """The source may not post this: ``event_type_not_allowed`` (with the batch ``indexes``
+    of the refused items, if a batch) or ``route_not_allowed``."""
+
+    error: Literal["forbidden"] = "forbidden"
+    reason: str
+    indexes: list[int] | None = Field(default=None, exclude_if=_absent)
+
+
+class RateLimitedBody(BaseModel):
+    """The source sent more than its rate allows; retry after ``retry_after_s`` seconds."""
+
+    error: Literal["rate_limited"] = "rate_limited"
+    retry_after_s: int
+
+
+class ReplayCacheFullBody(BaseModel):
+    """Too many signed message ids are remembered right now; retry after ``retry_after_s``."""
+
+    error: Literal["replay_cache_full"] = "replay_cache_full"
+    retry_after_s: int
+
+
 class BatchItem(BaseModel):
     """The outcome of one item, by its position in the batch."""
 

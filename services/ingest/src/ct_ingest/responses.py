@@ -47,6 +47,22 @@ def unavailable(retry_after_s: int) -> JsonResponse:
     return answer(payloads.UnavailableBody(retry_after_s=retry_after_s), 503, retry_after_s)
 
 
+def unauthorized(reason: str) -> JsonResponse:
+    return answer(payloads.UnauthorizedBody(reason=reason), 401)
+
+
+def forbidden(reason: str, indexes: list[int] | None) -> JsonResponse:
+    return answer(payloads.ForbiddenBody(reason=reason, indexes=indexes), 403)
+
+
+def rate_limited(retry_after_s: int) -> JsonResponse:
+    return answer(payloads.RateLimitedBody(retry_after_s=retry_after_s), 429, retry_after_s)
+
+
+def replay_cache_full(retry_after_s: int) -> JsonResponse:
+    return answer(payloads.ReplayCacheFullBody(retry_after_s=retry_after_s), 503, retry_after_s)
+
+
 def batch_report(report: BatchReport, retry_after_s: int) -> JsonResponse:
     """200 when every valid item was acknowledged, else 503 with Retry-After and the same items."""
     complete = report.fully_acknowledged

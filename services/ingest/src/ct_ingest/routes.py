@@ -6,14 +6,16 @@ sender retries safely because every event carries its ``event_id``.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
-from contact_events import InvalidEvent, decode_event
+from contact_events import InvalidEvent
 from ct_ingest import payloads, responses
-from ct_ingest.body import read_body
 from ct_ingest.core.batch import (
+    STATUSES,
     BatchRejected,
     BatchTooLarge,
     judge_items,
@@ -21,8 +23,16 @@ from ct_ingest.core.batch import (
     read_batch,
     report,
 )
+from ct_ingest.core.intake import decode_input, prepare_event
 from ct_ingest.core.records import record_of
-from ct_ingest.deps import PublisherDep, SettingsDep
+from ct_ingest.deps import (
+    CallerDep,
+    GatekeeperDep,
+    MetricsDep,
+    PseudonymiserDep,
+    PublisherDep,
+    SettingsDep,
+)
 from ct_ingest.errors import BodyTooLarge, BrokerUnavailable
 from ct_ingest.openapi import batch_request_body, event_request_body
 
@@ -32,11 +42,31 @@ _BODY_TOO_LARGE: dict[str, Any] = {
     "model": payloads.BodyTooLargeBody,
     "description": "The body is over the size limit (checked while it is read).",
 }
-_RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait before retrying.",
-                                 "schema": {"type": "integer"}}}
+_RETRY_AFTER = {
+    "Retry-After": {
+        "description": "Seconds to wait before retrying.",
+        "schema": {"type": "integer"},
+    }
+}
+_REFUSALS: dict[int | str, dict[str, Any]] = {
+    401: {
+        "model": payloads.UnauthorizedBody,
+        "description": "No or bad API key, or a missing, wrong, stale or replayed signature.",
+    },
+    403: {
+        "model": payloads.ForbiddenBody,
+        "description": "The source may not post this event type.",
+    },
+    429: {
+        "model": payloads.RateLimitedBody,
+        "description": "The source's rate limit is used up.",
+        "headers": _RETRY_AFTER,
+    },
+}
 _UNAVAILABLE: dict[str, Any] = {
-    "model": payloads.UnavailableBody,
-    "description": "The broker did not acknowledge the write. Retry after Retry-After seconds.",
+    "model": payloads.UnavailableBody | payloads.ReplayCacheFullBody,
+    "description": "The broker did not acknowledge the write (or, for a signed request, too "
+    "many message ids are remembered). Retry after Retry-After seconds.",
     "headers": _RETRY_AFTER,
 }
 
@@ -49,6 +79,7 @@ _UNAVAILABLE: dict[str, Any] = {
     response_description="The broker acknowledged the event.",
     responses={
         202: {"model": payloads.Accepted},
+        **_REFUSALS,
         413: _BODY_TOO_LARGE,
         422: {"model": payloads.InvalidEventBody, "description": "Not a valid contact event."},
         503: _UNAVAILABLE,
@@ -56,20 +87,36 @@ _UNAVAILABLE: dict[str, Any] = {
     openapi_extra=event_request_body(),
 )
 async def submit_event(
-    request: Request, settings: SettingsDep, publisher: PublisherDep
+    request: Request,
+    caller: CallerDep,
+    settings: SettingsDep,
+    publisher: PublisherDep,
+    gatekeeper: GatekeeperDep,
+    metrics: MetricsDep,
+    pseudonymiser: PseudonymiserDep,
 ) -> Response:
     """Validate one event against the contract and write it to `contact.events.v1`,
-    keyed by `contact_id`. Errors name the field and rule, never the submitted value."""
+    keyed by `contact_id`. A raw `customer_phone` or `customer_email` becomes the keyed
+    `customer_ref`; the authenticated source becomes `source`. Errors name the field and
+    rule, never the submitted value."""
     try:
-        event = decode_event(await read_body(request, settings.max_body_bytes))
+        raw = await gatekeeper.read_body(request, caller)
     except BodyTooLarge as exc:
+        metrics.count(caller.label, "too_large")
         return responses.body_too_large(exc.limit)
-    except InvalidEvent as exc:
-        return responses.invalid(exc.errors)
     try:
-        await publisher.publish(*record_of(event))
+        event = decode_input(raw, pseudonymiser, caller.source)
+    except InvalidEvent as exc:
+        metrics.count(caller.label, "invalid")
+        return responses.invalid(exc.errors)
+    caller.require_type(event.type)
+    try:
+        with metrics.timing_publish():
+            await publisher.publish(*record_of(event))
     except BrokerUnavailable:
+        metrics.count(caller.label, "unavailable")
         return responses.unavailable(settings.retry_after_s)
+    metrics.count(caller.label, "accepted")
     return responses.accepted(event.event_id)
 
 
@@ -80,6 +127,7 @@ async def submit_event(
     response_description="Every valid item was acknowledged; per-item outcomes.",
     responses={
         200: {"model": payloads.BatchBody},
+        **_REFUSALS,
         413: {
             "model": payloads.BodyTooLargeBody | payloads.BatchTooLargeBody,
             "description": "The body is over the size limit, or holds too many events.",
@@ -89,7 +137,7 @@ async def submit_event(
             "description": 'The body is not {"events": [...]} (the error names field "events").',
         },
         503: {
-            "model": payloads.BatchBody,
+            "model": payloads.BatchBody | payloads.ReplayCacheFullBody,
             "description": "Some valid item was not acknowledged (status 'unavailable'); "
             "retry those after Retry-After seconds.",
             "headers": _RETRY_AFTER,
@@ -98,23 +146,40 @@ async def submit_event(
     openapi_extra=batch_request_body(),
 )
 async def submit_batch(
-    request: Request, settings: SettingsDep, publisher: PublisherDep
+    request: Request,
+    caller: CallerDep,
+    settings: SettingsDep,
+    publisher: PublisherDep,
+    gatekeeper: GatekeeperDep,
+    metrics: MetricsDep,
+    pseudonymiser: PseudonymiserDep,
 ) -> Response:
     """Validate each item on its own and write the valid ones concurrently. An item reusing
-    an earlier item's `event_id` is `duplicate_in_batch` and is not written again."""
+    an earlier item's `event_id` is `duplicate_in_batch` and is not written again. If any
+    valid item has a type the source may not post, the whole batch is refused (403)."""
     try:
-        raw = await read_body(request, settings.max_body_bytes)
+        raw = await gatekeeper.read_body(request, caller)
         items = read_batch(raw, settings.max_batch_events)
-    except BodyTooLarge as exc:
-        return responses.body_too_large(exc.limit)
-    except BatchTooLarge as exc:
+    except (BodyTooLarge, BatchTooLarge) as exc:
+        metrics.count(caller.label, "too_large")
+        if isinstance(exc, BodyTooLarge):
+            return responses.body_too_large(exc.limit)
         return responses.batch_too_large(exc.limit)
     except BatchRejected as exc:
+        metrics.count(caller.label, "invalid")
         return responses.invalid(exc.errors)
-    verdicts = judge_items(items)
-    outcomes = await publisher.publish_many([record_of(e) for e in publishable(verdicts)])
+    verdicts = judge_items(
+        items, partial(prepare_event, pseudonymiser=pseudonymiser, source=caller.source)
+    )
+    caller.require_types([(v.index, v.event.type) for v in verdicts if v.event is not None])
+    records = [record_of(e) for e in publishable(verdicts)]
+    with metrics.timing_publish():
+        outcomes = await publisher.publish_many(records)
     acknowledged = [outcome is None for outcome in outcomes]
-    return responses.batch_report(report(verdicts, acknowledged), settings.retry_after_s)
+    result = report(verdicts, acknowledged)
+    for status in STATUSES:
+        metrics.count(caller.label, status, result.count(status))
+    return responses.batch_report(result, settings.retry_after_s)
 
 
 @router.get(
@@ -148,3 +213,16 @@ async def readyz(settings: SettingsDep, publisher: PublisherDep) -> Response:
     if await publisher.ready():
         return responses.answer(payloads.Ready(), 200)
     return responses.answer(payloads.NotReady(), 503, settings.retry_after_s)
+
+
+@router.get(
+    "/metrics",
+    summary="Prometheus metrics of ingest",
+    response_model=None,
+    response_description="The Prometheus text exposition format.",
+    responses={200: {"content": {CONTENT_TYPE_LATEST: {"schema": {"type": "string"}}}}},
+)
+async def metrics_exposition(request: Request) -> Response:
+    """`ct_ingest_requests_total`, `ct_ingest_events_total`, `ct_ingest_publish_seconds`."""
+    registry: CollectorRegistry = request.app.state.registry
+    return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)

@@ -4,7 +4,8 @@ The three steps, each pure:
 
 1. :func:`read_batch` takes the body ``{"events": [...]}`` apart, or refuses it whole
    (:class:`BatchRejected` for the wrong shape, :class:`BatchTooLarge` for too many items).
-2. :func:`judge_items` validates every item on its own against the contract. An item whose
+2. :func:`judge_items` validates every item on its own against the contract (after
+   pseudonymisation and source stamping, when given ``core.intake.prepare_event``). An item whose
    ``event_id`` a valid earlier item already used is a ``duplicate_in_batch``.
    :func:`publishable` lists the events to write.
 3. :func:`report` joins the verdicts with the broker's acknowledgements. An item is
@@ -15,7 +16,7 @@ Errors never quote a submitted value, and an invalid item's ``event_id`` is not 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -97,13 +98,16 @@ def read_batch(raw: bytes, max_events: int) -> list[Any]:
     return events
 
 
-def judge_items(items: Sequence[Any]) -> list[Verdict]:
-    """Validate each item independently; flag reuse of an earlier valid item's event_id."""
+def judge_items(
+    items: Sequence[Any], parse: Callable[[Any], ContactEvent] = parse_event
+) -> list[Verdict]:
+    """Validate each item independently with ``parse`` (the contract by default); flag reuse
+    of an earlier valid item's event_id."""
     seen: set[str] = set()
     verdicts = []
     for index, item in enumerate(items):
         try:
-            event = parse_event(item)
+            event = parse(item)
         except InvalidEvent as exc:
             verdicts.append(Verdict(index, None, tuple(exc.errors)))
             continue
