@@ -1,28 +1,61 @@
-"""The aggregator's HTTP API: /v1/kpis, /metrics, health."""
+"""The aggregator's HTTP API: the /v1 query routes, /v1/stream, /wallboard, /metrics and
+health, wired over the stores the topic reader fills."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import FastAPI, Query
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
 from ct_aggregator.alert_book import AlertBook
+from ct_aggregator.auth import ReadTokenMiddleware, ReadTokens, document_read_token
 from ct_aggregator.collector import AlertCollector, SnapshotCollector
+from ct_aggregator.event_hub import EventHub
+from ct_aggregator.feed import LiveFeed
+from ct_aggregator.intervals import IntervalStore
 from ct_aggregator.metrics_reader import MetricsReader
-from ct_aggregator.snapshots import SnapshotStore, pending_items
+from ct_aggregator.query_routes import query_router
+from ct_aggregator.queue_labels import QueueLabels
+from ct_aggregator.snapshots import SnapshotStore
+from ct_aggregator.stream import stream_router
+from ct_aggregator.wallboard import locked_page, wallboard_router
+
+log = logging.getLogger("ct_aggregator")
 
 
-def build_registry(store: SnapshotStore, alerts: AlertBook | None = None) -> CollectorRegistry:
-    """A registry holding only this aggregator's collectors."""
+def build_registry(
+    store: SnapshotStore, alerts: AlertBook | None = None, labels: QueueLabels | None = None
+) -> CollectorRegistry:
+    """A registry holding only this aggregator's collectors; ``labels`` bounds the queue
+    label (default: the first 50 queues, then ``other``)."""
+    labels = labels or QueueLabels()
     registry = CollectorRegistry()
-    registry.register(SnapshotCollector(store))
+    registry.register(SnapshotCollector(store, labels))
     if alerts is not None:
-        registry.register(AlertCollector(alerts))
+        registry.register(AlertCollector(alerts, labels))
     return registry
+
+
+def default_feed(store: SnapshotStore, alerts: AlertBook) -> LiveFeed:
+    """A feed judged by the built-in charter, with default-sized interval store and hub."""
+    from ct_sla_monitor.standards_file import default_standards
+
+    return LiveFeed(store, alerts, IntervalStore(), EventHub(), default_standards().for_scope)
+
+
+async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
+    """422 naming each bad field and its rule, never the value sent."""
+    errors = exc.errors() if isinstance(exc, RequestValidationError) else []
+    detail = [
+        {"loc": list(e.get("loc", ())), "msg": e.get("msg"), "type": e.get("type")} for e in errors
+    ]
+    return JSONResponse({"detail": detail}, status_code=422)
 
 
 def create_aggregator_api(
@@ -31,10 +64,18 @@ def create_aggregator_api(
     registry: CollectorRegistry,
     alerts: AlertBook | None = None,
     charter: dict[str, Any] | None = None,
+    *,
+    feed: LiveFeed | None = None,
+    read_tokens: ReadTokens | None = None,
+    stream_heartbeat_s: float = 15.0,
 ) -> FastAPI:
     """The FastAPI app; ``reader`` is started and stopped with it. ``charter`` is the
-    published standards document served at /v1/standards."""
+    published standards document served at /v1/standards. ``feed`` (whose handlers the
+    reader calls) holds the interval history and the stream hub; ``read_tokens`` guards
+    /v1/* and /wallboard (none: open)."""
     alert_book = alerts if alerts is not None else AlertBook()
+    feed = feed or default_feed(store, alert_book)
+    tokens = read_tokens or ReadTokens()
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -42,6 +83,7 @@ def create_aggregator_api(
         try:
             yield
         finally:
+            feed.hub.close()
             await reader.stop()
 
     api = FastAPI(
@@ -50,38 +92,17 @@ def create_aggregator_api(
         version="0.1.0",
         lifespan=lifespan,
     )
-
-    @api.get("/v1/kpis", summary="Live figures per channel, queue and window")
-    async def kpis(
-        channel: Annotated[str | None, Query(description="e.g. phone")] = None,
-        queue: Annotated[str | None, Query(description="a queue, or 'all'")] = None,
-        window: Annotated[
-            str | None, Query(description="today, rolling_15m or rolling_30m")
-        ] = None,
-    ) -> dict[str, Any]:
-        rows = [row.to_dict() for row in store.rows(channel, queue, window)]
-        return {"kpis": rows, "count": len(rows)}
-
-    @api.get("/v1/alerts", summary="Alerts: open ones, or the latest state of every one")
-    async def list_alerts(
-        state: Annotated[str, Query(pattern="^(open|all)$", description="open or all")] = "open",
-        scope: Annotated[str | None, Query(description="e.g. phone/council_tax")] = None,
-    ) -> dict[str, Any]:
-        rows = list(alert_book.alerts(state, scope))
-        return {"alerts": rows, "count": len(rows)}
-
-    @api.get("/v1/pending", summary="Items waiting on a deadline, soonest due first")
-    async def pending(
-        channel: Annotated[
-            str | None, Query(description="email, web or face_to_face; unset: all")
-        ] = None,
-    ) -> dict[str, Any]:
-        rows = pending_items(store, channel)
-        return {"pending": rows, "count": len(rows)}
-
-    @api.get("/v1/standards", summary="The published service standards (the charter)")
-    async def standards() -> dict[str, Any]:
-        return charter or {}
+    api.add_exception_handler(RequestValidationError, _validation_error)
+    api.add_middleware(ReadTokenMiddleware, tokens=tokens, locked_page=locked_page())
+    if not tokens.enabled:
+        log.warning(
+            "no read token configured (CT_AGGREGATOR_READ_TOKENS): /v1/* and /wallboard are "
+            "open to anyone who can reach this port"
+        )
+    api.include_router(query_router(feed, charter))
+    api.include_router(stream_router(feed.hub, feed.state, stream_heartbeat_s))
+    api.include_router(wallboard_router())
+    document_read_token(api)
 
     @api.get("/metrics", summary="Prometheus exposition", response_class=Response)
     async def metrics() -> Response:

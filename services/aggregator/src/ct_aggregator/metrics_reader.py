@@ -17,6 +17,8 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 log = logging.getLogger("ct_aggregator")
 
 Handler = Callable[[dict[str, Any]], object]
+#: how long the broker may hold an empty fetch: the wallboard's latency, hop by hop
+FETCH_MAX_WAIT_MS = 100
 
 
 class MetricsReader:
@@ -44,6 +46,7 @@ class MetricsReader:
                 group_id=None,
                 enable_auto_commit=False,
                 auto_offset_reset="earliest",
+                fetch_max_wait_ms=FETCH_MAX_WAIT_MS,
             )
             try:
                 await consumer.start()

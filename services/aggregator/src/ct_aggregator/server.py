@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import socket
+from collections.abc import Callable
+
 import uvicorn
 from prometheus_client import start_http_server
 
 from ct_aggregator.alert_book import AlertBook
 from ct_aggregator.api import build_registry, create_aggregator_api
+from ct_aggregator.auth import ReadTokens
+from ct_aggregator.dlq_routes import dlq_router
+from ct_aggregator.event_hub import EventHub
+from ct_aggregator.feed import LiveFeed
+from ct_aggregator.intervals import IntervalStore
 from ct_aggregator.metrics_reader import MetricsReader
+from ct_aggregator.pipeline_health import PipelineHealthCollector, PipelineHealthReader
+from ct_aggregator.queue_labels import QueueLabels
 from ct_aggregator.settings import AggregatorSettings
 from ct_aggregator.snapshots import SnapshotStore
 from ct_broker.topics import SLA_ALERTS, SLA_METRICS
@@ -22,11 +32,46 @@ def serve(settings: AggregatorSettings | None = None) -> None:
         load_standards(settings.standards_file) if settings.standards_file else default_standards()
     )
     store, alerts = SnapshotStore(), AlertBook()
-    registry = build_registry(store, alerts)
+    registry = build_registry(store, alerts, QueueLabels(settings.queues, settings.max_queues))
+    intervals = IntervalStore(settings.interval_history_max, book.default.calls.tz)
+    hub = EventHub(queue_size=settings.stream_queue_size)
+    feed = LiveFeed(store, alerts, intervals, hub, book.for_scope)
     reader = MetricsReader(
-        settings.kafka_bootstrap_servers, {SLA_METRICS: store.update, SLA_ALERTS: alerts.update}
+        settings.kafka_bootstrap_servers, {SLA_METRICS: feed.on_snapshot, SLA_ALERTS: feed.on_alert}
     )
-    api = create_aggregator_api(store, reader, registry, alerts, book.public_view())
+    api = create_aggregator_api(
+        store,
+        reader,
+        registry,
+        alerts,
+        book.public_view(),
+        feed=feed,
+        read_tokens=ReadTokens(settings.read_tokens),
+        stream_heartbeat_s=settings.stream_heartbeat_s,
+    )
+    health = PipelineHealthReader(settings.kafka_bootstrap_servers)  # lag and dead letters
+    registry.register(PipelineHealthCollector(health.health))
+    api.include_router(dlq_router(health))
     if settings.metrics_port is not None:
         start_http_server(settings.metrics_port, addr=settings.host, registry=registry)
-    uvicorn.run(api, host=settings.host, port=settings.port, log_level="warning")
+    config = uvicorn.Config(
+        api,
+        host=settings.host,
+        port=settings.port,
+        log_level="warning",
+        timeout_graceful_shutdown=5,
+    )
+    StreamEndingServer(config, hub.close).run()
+
+
+class StreamEndingServer(uvicorn.Server):
+    """uvicorn's server, ending the open /v1/stream responses first when it stops, since
+    it otherwise waits for every response to finish."""
+
+    def __init__(self, config: uvicorn.Config, end_streams: Callable[[], None]) -> None:
+        super().__init__(config)
+        self._end_streams = end_streams
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        self._end_streams()
+        await super().shutdown(sockets)
