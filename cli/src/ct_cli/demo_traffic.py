@@ -132,12 +132,18 @@ def plan_call(rng: random.Random, n: int) -> Plan:
 
 
 async def run_demo(
-    ingest_url: str, rate: float, seed: int | None = None, limit: int | None = None
+    ingest_url: str,
+    rate: float,
+    seed: int | None = None,
+    limit: int | None = None,
+    api_key: str | None = None,
 ) -> None:
-    """Post calls arriving at ``rate`` per second until cancelled (or ``limit`` calls)."""
+    """Post calls arriving at ``rate`` per second until cancelled (or ``limit`` calls),
+    with ``api_key`` in ``X-Api-Key`` when given (ingest with configured sources needs it)."""
     rng = random.Random(seed)
     tasks: set[asyncio.Task[None]] = set()
-    async with httpx.AsyncClient(base_url=ingest_url, timeout=10.0) as client:
+    headers = {"X-Api-Key": api_key} if api_key else None
+    async with httpx.AsyncClient(base_url=ingest_url, timeout=10.0, headers=headers) as client:
         for n in count(1):
             if limit is not None and n > limit:
                 break

@@ -11,9 +11,9 @@ from __future__ import annotations
 import asyncio
 import heapq
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -97,13 +97,26 @@ def replay_events(
     return result
 
 
-def read_jsonl(path: Path) -> Iterator[bytes]:
-    """The non-blank lines of a JSON-lines file, as bytes."""
+def read_jsonl(path: Path) -> list[bytes]:
+    """The events of a JSON-lines file in event-time order (by ``occurred_at``, then file
+    order; a line that is not an event keeps its place at the start, for the stage to
+    reject). A replay judges the period as it happened, whatever order it was written in."""
+    keyed: list[tuple[str, int, bytes]] = []
     with path.open("rb") as handle:
-        for line in handle:
+        for n, line in enumerate(handle):
             line = line.strip()
             if line:
-                yield line
+                keyed.append((_occurred_at(line), n, line))
+    keyed.sort(key=lambda item: (item[0], item[1]))
+    return [line for *_, line in keyed]
+
+
+def _occurred_at(line: bytes) -> str:
+    try:
+        value = orjson.loads(line).get("occurred_at")
+        return datetime.fromisoformat(value).astimezone(UTC).isoformat() if value else ""
+    except (orjson.JSONDecodeError, AttributeError, TypeError, ValueError):
+        return ""
 
 
 def count_lines(path: Path) -> int:

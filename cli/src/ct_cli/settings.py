@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -22,3 +22,16 @@ class RunSettings(BaseSettings):
     partitions: int = Field(default=4, ge=1, description="Partitions of the keyed topics.")
     demo: bool = Field(default=True, description="Post simulated demo traffic to ingest.")
     demo_rate: float = Field(default=2.0, gt=0, description="Demo calls per second.")
+
+
+class SimulateSettings(BaseSettings):
+    """``ct simulate`` settings (env prefix ``CT_SIMULATE_``)."""
+
+    model_config = SettingsConfigDict(env_prefix="CT_SIMULATE_", frozen=True)
+
+    api_key: SecretStr | None = Field(
+        default=None, description="The demo source's ingest API key (ct run sets it)."
+    )
+
+    def api_key_value(self) -> str | None:
+        return None if self.api_key is None else self.api_key.get_secret_value()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -13,10 +14,17 @@ import time
 from types import FrameType
 
 import httpx
+import orjson
 
 from ct_broker.embedded import EmbeddedBroker, free_port
 from ct_broker.topics import ensure_topics, pipeline_topics
 from ct_cli.settings import RunSettings
+from ct_ingest.core.credentials import hash_api_key
+
+#: The source name ``ct run`` configures for its demo traffic, and the variable through which
+#: ``ct simulate`` gets the source's key.
+DEMO_SOURCE = "demo"
+DEMO_KEY_VARIABLE = "CT_SIMULATE_API_KEY"
 
 
 def _spawn(command: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
@@ -35,6 +43,15 @@ def _wait_http(url: str, timeout_s: float) -> bool:
             pass
         time.sleep(0.2)
     return False
+
+
+def demo_source(env: dict[str, str]) -> tuple[dict[str, str], str]:
+    """``env`` with a ``demo`` source added to ``CT_INGEST_SOURCES`` (other sources kept),
+    and that source's fresh random API key."""
+    key = secrets.token_urlsafe(32)
+    sources = orjson.loads(env.get("CT_INGEST_SOURCES") or "{}")
+    sources[DEMO_SOURCE] = {"key_hashes": [hash_api_key(key)], "rate_per_s": 200, "burst": 400}
+    return {**env, "CT_INGEST_SOURCES": orjson.dumps(sources).decode()}, key
 
 
 def _port_free(port: int) -> bool:
@@ -66,20 +83,27 @@ def run_pipeline(settings: RunSettings, ingest_url: str, api_url: str) -> int:
         if created:
             print("created topics: " + ", ".join(created), flush=True)
         env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": bootstrap}
+        demo_key = None
+        if settings.demo:  # the demo posts as an authenticated source, like a real system
+            env, demo_key = demo_source(env)
         for name in ("ingest", "sla-monitor", "aggregator"):
             children[name] = _spawn([name], env)
         if not (_wait_http(f"{ingest_url}/healthz", 30) and _wait_http(f"{api_url}/healthz", 30)):
             print("a service did not come up; stopping", file=sys.stderr)
             return 1
-        if settings.demo:
+        if demo_key is not None:
             children["simulate"] = _spawn(
-                ["simulate", "--rate", str(settings.demo_rate), "--ingest-url", ingest_url], env
+                ["simulate", "--rate", str(settings.demo_rate), "--ingest-url", ingest_url],
+                {**env, DEMO_KEY_VARIABLE: demo_key},
             )
         print(
             "\ncontact-telemetry is running:\n"
             f"  ingest API docs   {ingest_url}/docs   (POST {ingest_url}/v1/events)\n"
+            + (f"  demo source key   X-Api-Key: {demo_key}\n" if demo_key else "")
+            + f"  ingest metrics    {ingest_url}/metrics\n"
             f"  KPIs              {api_url}/v1/kpis?channel=phone&queue=all&window=today\n"
             f"  Prometheus        {api_url}/metrics\n"
+            f"  wallboard         {api_url}/wallboard\n"
             f"  aggregator docs   {api_url}/docs\n"
             "Ctrl-C stops everything.\n",
             flush=True,

@@ -15,6 +15,9 @@ COMMANDS = [
     "aggregator",
     "standards",
     "simulate",
+    "import-calls",
+    "ingest-queue-log",
+    "replay",
 ]
 
 

@@ -13,6 +13,7 @@ from ct_sla_monitor.core.contact_router import kind_of, route_event
 from ct_sla_monitor.core.scope_engine import ScopeMeta, evaluate_scope, observe_event_time
 from ct_sla_monitor.core.scope_figures import window_figures
 from ct_sla_monitor.core.scope_items import ScopeItems, fact_id
+from ct_sla_monitor.core.windows import ALL_TIME
 from ct_sla_monitor.encoding import dumps
 from ct_sla_monitor.standards_file import StandardsBook
 
@@ -69,8 +70,9 @@ class ScopeStage:
     facts: MutableMapping[str, Any]
     metas: MutableMapping[str, Any]
     book: StandardsBook
-    keep_everything: bool = False  # a replay reporting totals: never prune facts
+    keep_everything: bool = False  # a replay reporting totals: also keep every fact apart
     _items: dict[str, ScopeItems] = field(default_factory=dict)
+    _everything: dict[str, ScopeItems] = field(default_factory=dict)
     _last: dict[str, bytes] = field(default_factory=dict)
 
     def forget(self) -> None:
@@ -107,12 +109,19 @@ class ScopeStage:
         items = self._scope_items(scope_key)
         stored = self.metas.get(scope_key)
         meta = ScopeMeta.from_dict(stored) if stored is not None else ScopeMeta()
+        kept = (
+            self._everything.setdefault(scope_key, ScopeItems()) if self.keep_everything else None
+        )
         for retract in message.get("retracts", ()):
             items.retract(retract["kind"], retract["id"])
+            if kept is not None:
+                kept.retract(retract["kind"], retract["id"])
             self.facts.pop(_SEP.join((scope_key, retract["kind"], retract["id"])), None)
         for fact in message.get("upserts", ()):
             kind = fact["kind"]
             items.upsert(kind, fact)
+            if kept is not None:
+                kept.upsert(kind, fact)
             self.facts[_SEP.join((scope_key, kind, fact_id(kind, fact)))] = fact
         if message.get("at") is not None:
             observe_event_time(meta, message["at"], standards)
@@ -124,7 +133,6 @@ class ScopeStage:
             tick=tick,
             judge_aggregates=tick is None,
             with_snapshot=publish,
-            prune=not self.keep_everything,
         )
         for kind, key in outcome.dropped:
             self.facts.pop(_SEP.join((scope_key, kind, key)), None)
@@ -147,9 +155,10 @@ class ScopeStage:
         if meta.clock is None:
             return {}
         standards = self.book.for_scope(_queue_of(scope_key))
-        return window_figures(
-            scope_key, self._scope_items(scope_key), window, meta.clock, standards
-        )
+        items = self._scope_items(scope_key)
+        if window == ALL_TIME and self.keep_everything:
+            items = self._everything.get(scope_key, items)
+        return window_figures(scope_key, items, window, meta.clock, standards)
 
 
 def _queue_of(scope_key: str) -> str | None:

@@ -38,22 +38,31 @@ def judged_windows(scope_key: str) -> tuple[str, ...]:
 
 
 def window_figures(
-    scope_key: str, items: ScopeItems, window: str, now: datetime, standards: Standards
+    scope_key: str,
+    items: ScopeItems,
+    window: str,
+    now: datetime,
+    standards: Standards,
+    judged_only: bool = False,
 ) -> dict[str, Any]:
     """The figures of one window: call figures at the top level for phone scopes, every
-    other kind's under its own key (email, visit, complaint, nps, resolution, demand)."""
+    other kind's under its own key (email, visit, complaint, nps, resolution, demand).
+    ``judged_only`` leaves out what no aggregate standard is judged on."""
     out: dict[str, Any] = {}
     if scope_key.startswith("service/"):
         out["resolution"] = resolution_kpis(items.resolution, window, now, standards)
-        out["demand"] = demand_kpis(items.of_kind("demand"), window, now, standards.calls.tz)
+        if not judged_only:
+            out["demand"] = demand_kpis(items.of_kind("demand"), window, now, standards.calls.tz)
+        return out
+    if judged_only and window != "today" and not scope_key.startswith("phone/"):
         return out
     if scope_key.startswith("phone/"):
         out.update(compute_kpis(items.calls.legs.values(), window, now, standards.calls).to_dict())
-    if scope_key.startswith(("email/", "web/")):
+    if scope_key.startswith(("email/", "web/")) and not judged_only:
         out["email"] = email_kpis(items.of_kind("email"), window, now, standards)
     if scope_key.startswith("face_to_face/"):
         out["visit"] = visit_kpis(items.of_kind("visit"), window, now, standards)
-    if items.of_kind("complaint"):
+    if items.of_kind("complaint") and not judged_only:
         out["complaint"] = complaint_kpis(items.of_kind("complaint"), window, now, standards)
     if items.of_kind("survey"):
         out["nps"] = nps_kpis(items.of_kind("survey"), window, now, standards)
