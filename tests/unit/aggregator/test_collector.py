@@ -9,6 +9,7 @@ import pytest
 
 from ct_aggregator.api import build_registry
 from ct_aggregator.snapshots import SnapshotStore
+from tests.phone_scenario import POSTS
 
 
 def snapshot(as_of: str, offered: int, queue: str = "housing", **extra: Any) -> dict[str, Any]:
@@ -148,3 +149,19 @@ def test_other_channels_figures_and_late_events_are_exposed() -> None:
     assert registry.get_sample_value("sla_demand_contacts", service) == 4
     mix = {**service, "contact_channel": "web"}
     assert registry.get_sample_value("sla_channel_mix_ratio", mix) == 0.25
+
+
+def test_wait_histogram_of_todays_answered_calls() -> None:
+    # the twelve-call scenario through the real stage handlers: answered waits today are
+    # 3, 7, 10, 12, 13, 20, 20 and 25 s
+    from tests.unit.sla_monitor.test_handlers import run
+
+    store, _ = run(POSTS)
+    registry = build_registry(store)
+    scope = {"channel": "phone", "queue": "council_tax"}
+    for le, count in [("5.0", 1), ("10.0", 3), ("20.0", 7), ("30.0", 8), ("+Inf", 8)]:
+        value = registry.get_sample_value("contact_wait_seconds_bucket", {**scope, "le": le})
+        assert value == count, le
+    assert registry.get_sample_value("contact_wait_seconds_count", scope) == 8
+    assert registry.get_sample_value("contact_wait_seconds_sum", scope) == 110.0
+    assert registry.get_sample_value("contact_ring_seconds_count", scope) == 8

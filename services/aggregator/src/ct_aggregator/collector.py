@@ -12,7 +12,12 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.core import (
+    CounterMetricFamily,
+    GaugeMetricFamily,
+    HistogramMetricFamily,
+    Metric,
+)
 from prometheus_client.registry import Collector
 
 from ct_aggregator.alert_book import AlertBook
@@ -71,6 +76,47 @@ class _Samples:
         return self.family
 
 
+#: figures key -> (histogram name, help): today's answered calls, reset at local midnight
+HISTOGRAMS = {
+    "wait_seconds": (
+        "contact_wait_seconds",
+        "Queue wait of the calls answered today (resets at the site's midnight).",
+    ),
+    "ring_seconds": (
+        "contact_ring_seconds",
+        "Ring time of the calls answered today (resets at the site's midnight).",
+    ),
+}
+
+
+class _Histograms:
+    """One histogram family's series; the ``other`` queue adds its queues' buckets up."""
+
+    def __init__(self, name: str, text: str) -> None:
+        self.family = HistogramMetricFamily(name, text, labels=_SCOPE)
+        self._series: dict[tuple[str, ...], tuple[list[list[Any]], float]] = {}
+
+    def add(self, labels: list[str], data: dict[str, Any]) -> None:
+        key = tuple(labels)
+        buckets = [[le, int(count)] for le, count in data["buckets"]]
+        held = self._series.get(key)
+        if held is not None:
+            buckets = [
+                [le, count + old[1]] for (le, count), old in zip(buckets, held[0], strict=True)
+            ]
+            self._series[key] = (buckets, float(data["sum"]) + held[1])
+        else:
+            self._series[key] = (buckets, float(data["sum"]))
+
+    def done(self) -> Metric:
+        for key in sorted(self._series):
+            buckets, total = self._series[key]
+            self.family.add_metric(
+                list(key), buckets=[(le, float(count)) for le, count in buckets], sum_value=total
+            )
+        return self.family
+
+
 class SnapshotCollector(Collector):
     """Exposes the latest event-time figures of every scope as gauges."""
 
@@ -113,10 +159,15 @@ class SnapshotCollector(Collector):
                 labels=[*_SCOPE, "lateness"],
             )
         )
+        histograms = {key: _Histograms(name, text) for key, (name, text) in HISTOGRAMS.items()}
         seen_scopes: set[tuple[str, str]] = set()
         for row in self._store.rows():
             scope = (row.channel, row.queue)
             labels = [row.channel, self._labels.label(row.channel, row.queue), row.window]
+            if row.window == "today":
+                for key, data in sorted((row.figures.get("histograms") or {}).items()):
+                    if key in histograms:
+                        histograms[key].add(labels[:2], data)
             for path, name, _ in NESTED_GAUGES:
                 value = _number(_dig(row.figures, path))
                 if value is not None:
@@ -155,6 +206,8 @@ class SnapshotCollector(Collector):
             late,
         ):
             yield samples.done()
+        for histogram in histograms.values():
+            yield histogram.done()
 
 
 class AlertCollector(Collector):

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from .alerts import AggregateObservation
+from .call_histograms import call_histograms
 from .call_kpis import compute_kpis
 from .call_records import CallLeg
 from .complaint_items import complaint_deadlines, complaint_kpis
@@ -57,7 +58,10 @@ def window_figures(
     if judged_only and window != "today" and not scope_key.startswith("phone/"):
         return out
     if scope_key.startswith("phone/"):
-        out.update(compute_kpis(items.calls.legs.values(), window, now, standards.calls).to_dict())
+        legs = items.calls.legs.values()
+        out.update(compute_kpis(legs, window, now, standards.calls).to_dict())
+        if window == "today" and not judged_only:
+            out["histograms"] = call_histograms(legs, window, now, standards.calls)
     if scope_key.startswith(("email/", "web/")) and not judged_only:
         out["email"] = email_kpis(items.of_kind("email"), window, now, standards)
     if scope_key.startswith("face_to_face/"):
