@@ -12,7 +12,6 @@ acknowledge in 15 min, reception within 3 min).
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import hashlib
 import hmac
@@ -25,7 +24,6 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -33,10 +31,9 @@ import httpx
 import orjson
 import pytest
 
-from ct_broker.embedded import EmbeddedBroker, free_port
-from ct_broker.topics import ensure_topics, pipeline_topics
 from ct_ingest.core.credentials import hash_api_key
 from ct_ingest.core.signatures import sign, signing_key
+from tests.running_pipeline import Pipeline, running_pipeline
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
 
@@ -64,68 +61,15 @@ SOURCES = {
 }
 
 
-@dataclass(frozen=True)
-class Pipeline:
-    ingest_url: str
-    api_url: str
-    logs: Path
-
-
-def _wait_ready(url: str, proc: subprocess.Popen[bytes], timeout_s: float) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, f"process for {url} exited with {proc.returncode}"
-        try:
-            if httpx.get(url, timeout=1.0).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    raise TimeoutError(url)
-
-
 @pytest.fixture(scope="module")
 def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pipeline]:
+    extra = {
+        "CT_INGEST_SOURCES": json.dumps(SOURCES),
+        "CT_ADAPTERS_TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
+    }
     logs = tmp_path_factory.mktemp("adapters-pipeline")
-    with EmbeddedBroker(log_path=logs / "broker.log") as broker:
-        asyncio.run(ensure_topics(broker.bootstrap_servers, pipeline_topics(4)))
-        ingest_port, api_port = free_port(), free_port()
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("CT_", "KAFKA_"))}
-        env |= {
-            "KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap_servers,
-            "CT_INGEST_PORT": str(ingest_port),
-            "CT_INGEST_SOURCES": json.dumps(SOURCES),
-            "CT_ADAPTERS_TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
-            "CT_AGGREGATOR_PORT": str(api_port),
-            "CT_MONITOR_DATA_DIR": str(logs / "monitor-data"),
-        }
-        procs: dict[str, subprocess.Popen[bytes]] = {}
-        try:
-            for name in ("ingest", "sla-monitor", "aggregator"):
-                out = open(logs / f"{name}.log", "wb")  # noqa: SIM115
-                procs[name] = subprocess.Popen(
-                    [sys.executable, "-m", "ct_cli.main", name],
-                    env=env,
-                    stdout=out,
-                    stderr=subprocess.STDOUT,
-                    stdin=subprocess.DEVNULL,
-                )
-            ingest_url = f"http://127.0.0.1:{ingest_port}"
-            api_url = f"http://127.0.0.1:{api_port}"
-            _wait_ready(f"{ingest_url}/readyz", procs["ingest"], 30)
-            _wait_ready(f"{api_url}/readyz", procs["aggregator"], 30)
-            yield Pipeline(ingest_url, api_url, logs)
-            for name, proc in procs.items():
-                assert proc.poll() is None, f"{name} died during the test; see {logs}"
-        finally:
-            for proc in procs.values():
-                if proc.poll() is None:
-                    proc.send_signal(signal.SIGTERM)
-            for proc in procs.values():
-                try:
-                    proc.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
+    with running_pipeline(logs, extra, inherit_settings=False) as running:
+        yield running
 
 
 def figures(
