@@ -92,13 +92,11 @@ def evaluate_scope(
     tick: datetime | None = None,
     judge_aggregates: bool = True,
     with_snapshot: bool = True,
-    prune: bool = True,
 ) -> ScopeOutcome:
     """Figures, pending deadlines and alerts of a scope at its clock (deadlines at the
     later of the clock and ``tick``). Updates ``meta`` and ``items`` in place. Without
     ``with_snapshot`` the alerts are decided but the figures are not computed (a caller
-    that publishes at most so often asks for them later). Without ``prune`` every fact is
-    kept (a replay that reports totals over the whole period)."""
+    that publishes at most so often asks for them later)."""
     if meta.clock is None:
         return ScopeOutcome(None, (), ())
     now = meta.clock
@@ -106,7 +104,7 @@ def evaluate_scope(
     alerts: list[Alert] = []
     if judge_aggregates:
         alerts.extend(_judge_aggregates(scope_key, meta, items, standards))
-    dropped = tuple(items.prune(min(now, meta.judged_until or now), standards)) if prune else ()
+    dropped = tuple(items.prune(min(now, meta.judged_until or now), standards))
     if not scope_key.endswith(f"/{ALL_QUEUES}"):  # one alert per contact, from its queue
         alerts.extend(_deadline_alerts(scope_key, meta, items, due_now, standards))
     if not with_snapshot:

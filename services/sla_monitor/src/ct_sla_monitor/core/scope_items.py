@@ -3,7 +3,7 @@ survey responses, cases, re-contact touches and demand records."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -81,14 +81,6 @@ class ScopeItems:
         """The facts of one kind, in id order."""
         held = self.items.get(kind, {})
         return [held[key] for key in sorted(held)]
-
-    def kinds(self) -> Iterator[str]:
-        """The kinds this scope holds facts of."""
-        if self.calls.legs:
-            yield "call"
-        yield from sorted(kind for kind, held in self.items.items() if held)
-        if self.resolution.cases or self.resolution.touches:
-            yield "resolution"
 
     def prune(self, now: datetime, standards: Standards) -> list[tuple[str, str]]:
         """Drop facts no window, deadline or verdict can need; return (kind, id) dropped."""
