@@ -12,7 +12,6 @@ import asyncio
 import heapq
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
@@ -22,34 +21,9 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from tqdm import tqdm
 
 from ct_broker.topics import CONTACT_EVENTS
-from ct_sla_monitor.handlers import ContactStage, Rejected, ScopeStage
+from ct_sla_monitor.replay_engine import ReplayResult
+from ct_sla_monitor.replay_engine import replay_events as replay_through_stages
 from ct_sla_monitor.standards_file import StandardsBook
-
-
-@dataclass(slots=True)
-class ReplayResult:
-    """What a replayed period gives: figures per scope, the alerts it raised, counts."""
-
-    window: str
-    standards_version: str
-    events: int = 0
-    rejected: int = 0
-    duplicates: int = 0
-    scopes: dict[str, dict[str, Any]] = field(default_factory=dict)
-    late: dict[str, dict[str, int]] = field(default_factory=dict)
-    alerts: list[dict[str, Any]] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "window": self.window,
-            "standards_version": self.standards_version,
-            "events": self.events,
-            "rejected": self.rejected,
-            "duplicates": self.duplicates,
-            "scopes": self.scopes,
-            "late": self.late,
-            "alerts": self.alerts,
-        }
 
 
 def replay_events(
@@ -60,12 +34,9 @@ def replay_events(
     progress: bool = False,
     total: int | None = None,
 ) -> ReplayResult:
-    """Drive both stages over ``records`` (raw canonical events, in order) and report the
-    figures of every scope (or one) over ``window`` at the end of the period."""
-    stage1 = ContactStage({}, book)
-    stage2 = ScopeStage({}, {}, book, keep_everything=window == "all")
-    result = ReplayResult(window=window, standards_version=book.version)
-    bar = tqdm(
+    """:func:`ct_sla_monitor.replay_engine.replay_events` with a progress bar (events/s)
+    on stderr when ``progress``."""
+    with tqdm(
         total=total,
         unit="ev",
         unit_scale=True,
@@ -73,28 +44,10 @@ def replay_events(
         disable=not progress,
         file=sys.stderr,
         dynamic_ncols=True,
-    )
-    for raw in records:
-        result.events += 1
-        bar.update(1)
-        routed = stage1.handle(raw)
-        if isinstance(routed, Rejected):
-            result.rejected += 1
-            continue
-        if not routed:
-            result.duplicates += 1
-        for scope_key, message in routed.items():
-            output = stage2.handle(scope_key, message, publish=False)
-            result.alerts.extend(orjson.loads(value) for _, value in output.alerts)
-    bar.close()
-    for scope_key in stage2.scopes():
-        if scope is not None and scope_key != scope:
-            continue
-        result.scopes[scope_key] = stage2.figures(scope_key, window)
-        result.late[scope_key] = dict(stage2.metas[scope_key]["late"])
-    if scope is not None:
-        result.alerts = [a for a in result.alerts if a["scope"] == scope]
-    return result
+    ) as bar:
+        return replay_through_stages(
+            records, book, window=window, scope=scope, on_event=lambda: bar.update(1)
+        )
 
 
 def read_jsonl(path: Path) -> list[bytes]:
