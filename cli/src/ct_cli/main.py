@@ -11,6 +11,8 @@ import contextlib
 import sys
 from pathlib import Path
 
+from ct_cli.config_docs import add_config_parser, run_config
+from ct_cli.healthcheck import add_healthcheck_parser, run_healthcheck
 from ct_cli.importer import add_parsers as add_import_parsers
 from ct_cli.importer import import_calls, ingest_queue_log
 from ct_cli.replay_command import add_replay_parser, run_replay
@@ -108,6 +110,8 @@ def _parser() -> argparse.ArgumentParser:
     simulate.add_argument("--calls", type=int, help="stop after this many calls")
     add_import_parsers(sub)
     add_replay_parser(sub)
+    add_config_parser(sub)
+    add_healthcheck_parser(sub)
     return parser
 
 
@@ -166,6 +170,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         return ingest_queue_log(args)
     if args.command == "replay":
         return run_replay(args)
+    if args.command == "config":
+        return run_config(args)
+    if args.command == "healthcheck":
+        return run_healthcheck(args)
     raise AssertionError(args.command)
 
 
