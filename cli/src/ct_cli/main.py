@@ -11,6 +11,7 @@ import contextlib
 import sys
 from pathlib import Path
 
+from ct_cli.archive_command import add_archive_parser, run_archive
 from ct_cli.config_docs import add_config_parser, run_config
 from ct_cli.healthcheck import add_healthcheck_parser, run_healthcheck
 from ct_cli.importer import add_parsers as add_import_parsers
@@ -110,6 +111,7 @@ def _parser() -> argparse.ArgumentParser:
     simulate.add_argument("--calls", type=int, help="stop after this many calls")
     add_import_parsers(sub)
     add_replay_parser(sub)
+    add_archive_parser(sub)
     add_config_parser(sub)
     add_healthcheck_parser(sub)
     return parser
@@ -170,6 +172,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return ingest_queue_log(args)
     if args.command == "replay":
         return run_replay(args)
+    if args.command == "archive":
+        return run_archive(args)
     if args.command == "config":
         return run_config(args)
     if args.command == "healthcheck":
