@@ -1,0 +1,1 @@
+"""Fault-injection tests (issue 8): crashes, duplicates, outages, poison, skew, stalls."""
