@@ -9,9 +9,8 @@ group-less consumer, and prints what the period gives.
 from __future__ import annotations
 
 import asyncio
-import heapq
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
@@ -20,6 +19,7 @@ import orjson
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from tqdm import tqdm
 
+from ct_aggregator.archive_reader import merge_in_topic_order
 from ct_broker.topics import CONTACT_EVENTS
 from ct_sla_monitor.replay_engine import ReplayResult
 from ct_sla_monitor.replay_engine import replay_events as replay_through_stages
@@ -79,7 +79,11 @@ def count_lines(path: Path) -> int:
 
 
 async def _read_topic(
-    bootstrap: str, start: datetime | None, end: datetime | None, topic: str
+    bootstrap: str,
+    start: datetime | None,
+    end: datetime | None,
+    topic: str,
+    offsets: Mapping[int, tuple[int, int]] | None = None,
 ) -> list[tuple[int, int, int, bytes]]:
     consumer = AIOKafkaConsumer(
         bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False
@@ -89,7 +93,9 @@ async def _read_topic(
     try:
         await consumer.topics()
         partitions = [
-            TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())
+            TopicPartition(topic, p)
+            for p in sorted(consumer.partitions_for_topic(topic) or ())
+            if offsets is None or p in offsets
         ]
         consumer.assign(partitions)
         ends = await consumer.end_offsets(partitions)
@@ -100,6 +106,11 @@ async def _read_topic(
                 {tp: int(start.timestamp() * 1000) for tp in partitions}
             )
             firsts = {tp: (found[tp].offset if found[tp] else ends[tp]) for tp in partitions}
+        for tp in partitions:
+            if offsets is not None:
+                low, high = offsets[tp.partition]
+                ends[tp] = max(firsts[tp], min(ends[tp], high + 1))
+                firsts[tp] = min(ends[tp], max(firsts[tp], low))
         for tp in partitions:
             consumer.seek(tp, firsts[tp])
         remaining = {tp for tp in partitions if firsts[tp] < ends[tp]}
@@ -127,15 +138,13 @@ def read_topic(
     start: datetime | None = None,
     end: datetime | None = None,
     topic: str = CONTACT_EVENTS,
+    offsets: Mapping[int, tuple[int, int]] | None = None,
 ) -> list[bytes]:
     """The records of ``topic`` between two times (by record timestamp), merged across
-    partitions in (timestamp, partition, offset) order; read without a consumer group."""
-    records = asyncio.run(_read_topic(bootstrap, start, end, topic))
-    by_partition: dict[int, list[tuple[int, int, int, bytes]]] = {}
-    for record in records:
-        by_partition.setdefault(record[1], []).append(record)
-    merged = heapq.merge(*by_partition.values())
-    return [value for *_, value in merged]
+    partitions in (timestamp, partition, offset) order; read without a consumer group.
+    ``offsets`` (partition: (first, last), inclusive) reads only those partitions and
+    offsets (times still apply)."""
+    return merge_in_topic_order(asyncio.run(_read_topic(bootstrap, start, end, topic, offsets)))
 
 
 _TABLE_FIELDS = (

@@ -36,11 +36,28 @@ def add_replay_parser(sub: Any) -> None:
         action="store_true",
         help="read contact.events.v1 on KAFKA_BOOTSTRAP_SERVERS (no consumer group)",
     )
-    replay.add_argument(
-        "--from-time", type=datetime.fromisoformat, help="topic records from this time (RFC 3339)"
+    source.add_argument(
+        "--from-archive",
+        type=Path,
+        metavar="DIR",
+        help="read the raw-event archive in DIR (written by ct archive run)",
     )
     replay.add_argument(
-        "--to-time", type=datetime.fromisoformat, help="topic records up to this time (RFC 3339)"
+        "--offsets",
+        type=parse_offsets,
+        metavar="P:FROM-TO,...",
+        help="with --from-topic: only these partitions, each from offset FROM to TO "
+        "(inclusive), e.g. 0:0-999,1:0-1203",
+    )
+    replay.add_argument(
+        "--from-time",
+        type=datetime.fromisoformat,
+        help="topic or archive records from this time (record timestamp, RFC 3339)",
+    )
+    replay.add_argument(
+        "--to-time",
+        type=datetime.fromisoformat,
+        help="topic or archive records up to this time (record timestamp, RFC 3339)",
     )
     replay.add_argument(
         "--standards", type=Path, help="pin a standards file (default: the built-in charter)"
@@ -56,12 +73,30 @@ def add_replay_parser(sub: Any) -> None:
     replay.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
+def parse_offsets(text: str) -> dict[int, tuple[int, int]]:
+    """``P:FROM-TO,...`` as {partition: (first, last)}; argparse reports a bad one."""
+    ranges: dict[int, tuple[int, int]] = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        try:
+            partition, span = part.split(":")
+            low, high = span.split("-")
+            ranges[int(partition)] = (int(low), int(high))
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{part!r} is not P:FROM-TO") from None
+        if min(ranges[int(partition)]) < 0 or int(low) > int(high):
+            raise argparse.ArgumentTypeError(f"{part!r}: offsets must be 0 <= FROM <= TO")
+    return ranges
+
+
 def run_replay(args: argparse.Namespace) -> int:
     """Run ``ct replay`` as parsed; print the result."""
     from ct_broker.settings import KafkaSettings
     from ct_cli.replay import count_lines, print_tables, read_jsonl, read_topic, replay_events
     from ct_sla_monitor.standards_file import default_standards, load_standards
 
+    if args.offsets is not None and not args.from_topic:
+        print("ct replay: --offsets goes with --from-topic", file=sys.stderr)
+        return 2
     book = load_standards(args.standards) if args.standards else default_standards()
     if args.from_file is not None:
         if not args.from_file.is_file():
@@ -69,9 +104,19 @@ def run_replay(args: argparse.Namespace) -> int:
             return 2
         records: Any = read_jsonl(args.from_file)
         total = count_lines(args.from_file)
+    elif args.from_archive is not None:
+        from ct_aggregator.archive_format import ArchiveFormatError
+        from ct_aggregator.archive_reader import read_archive
+
+        try:
+            records = read_archive(args.from_archive, args.from_time, args.to_time)
+        except (ArchiveFormatError, OSError) as exc:
+            print(f"ct replay: cannot read the archive: {exc}", file=sys.stderr)
+            return 2
+        total = len(records)
     else:
         bootstrap = KafkaSettings().kafka_bootstrap_servers
-        records = read_topic(bootstrap, args.from_time, args.to_time)
+        records = read_topic(bootstrap, args.from_time, args.to_time, offsets=args.offsets)
         total = len(records)
     result = replay_events(
         records,
