@@ -70,8 +70,8 @@ class VerifyReport:
                 "every file matches its manifest; offsets contiguous, no gap, no duplicate"
             )
         else:
-            out.append(f"FAILED: {len(self.problems)} problem(s)")
-            out += [f"  - {problem}" for problem in self.problems]
+            out += [f"  problem: {problem}" for problem in self.problems]
+            out.append(f"FAILED: {len(self.problems)} problem(s), listed above")
         return out
 
 
