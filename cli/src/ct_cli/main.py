@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import sys
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from ct_cli.healthcheck import add_healthcheck_parser, run_healthcheck
 from ct_cli.importer import add_parsers as add_import_parsers
 from ct_cli.importer import import_calls, ingest_queue_log
 from ct_cli.replay_command import add_replay_parser, run_replay
+from ct_cli.simulator.command import add_simulate_parser, run_simulate
 
 DESCRIPTION = """\
 contact-telemetry: live service-standard figures for contact centres.
@@ -31,7 +31,7 @@ examples:
   ct run                         everything on an embedded broker, with demo traffic
   KAFKA_BOOTSTRAP_SERVERS=kafka:9092 ct run --no-demo
   ct sla-monitor                 one stream-processor worker (run more to scale out)
-  ct simulate --rate 5           post demo calls to a running ingest
+  ct simulate --duration 1d --out day.jsonl   a realistic day of traffic in a file
   ct import-calls october.txt --format anonymous-bank --out events.jsonl
   ct replay --from-file events.jsonl --window all --json
   ct ingest-queue-log /var/log/asterisk/queue_log --follow --api-key KEY
@@ -97,18 +97,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     standards.add_argument("file", nargs="?", type=Path, help="the standards file to check")
 
-    simulate = sub.add_parser(
-        "simulate",
-        help="post demo traffic to ingest",
-        description="Post random contacts on every channel (calls, emails and web forms, "
-        "reception visitors, cases, surveys) to ingest as they happen, with the wall clock "
-        "as event time. The API key comes from --api-key or CT_SIMULATE_API_KEY.",
-    )
-    simulate.add_argument("--api-key", help="the demo source's ingest key")
-    simulate.add_argument("--ingest-url", default="http://127.0.0.1:8000", help="ingest base URL")
-    simulate.add_argument("--rate", type=float, default=2.0, help="calls per second (default 2)")
-    simulate.add_argument("--seed", type=int, help="random seed, for reproducible traffic")
-    simulate.add_argument("--calls", type=int, help="stop after this many calls")
+    add_simulate_parser(sub)
     add_import_parsers(sub)
     add_replay_parser(sub)
     add_archive_parser(sub)
@@ -159,13 +148,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         serve_aggregator()
         return 0
     if args.command == "simulate":
-        from ct_cli.demo_traffic import run_demo
-        from ct_cli.settings import SimulateSettings
-
-        key = args.api_key or SimulateSettings().api_key_value()
-        with contextlib.suppress(KeyboardInterrupt):
-            asyncio.run(run_demo(args.ingest_url, args.rate, args.seed, args.calls, api_key=key))
-        return 0
+        return run_simulate(args)
     if args.command == "import-calls":
         return import_calls(args)
     if args.command == "ingest-queue-log":
