@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
+from aiokafka import AIOKafkaConsumer
+from aiokafka.structs import ConsumerRecord
 from prometheus_client.parser import text_string_to_metric_families
 
 from ct_broker.embedded import EmbeddedBroker, free_port
@@ -34,6 +36,7 @@ __all__ = [
     "figure_families",
     "kpi_rows",
     "metric_samples",
+    "read_topic",
     "wait_until",
 ]
 
@@ -178,3 +181,29 @@ def differences(before: Mapping[str, Any], after: Mapping[str, Any]) -> Iterator
     for key in sorted(set(before) | set(after)):
         if before.get(key) != after.get(key):
             yield f"{key}: {before.get(key)!r} != {after.get(key)!r}"
+
+
+async def read_topic(
+    bootstrap: str, topic: str, min_records: int = 0, idle_s: float = 2.0, timeout_s: float = 30
+) -> list[ConsumerRecord[bytes, bytes]]:
+    """Every record of ``topic`` from the start (no consumer group): read until at least
+    ``min_records`` came and nothing new arrived for ``idle_s``, or ``timeout_s``."""
+    consumer = AIOKafkaConsumer(
+        topic, bootstrap_servers=bootstrap, group_id=None, auto_offset_reset="earliest"
+    )
+    await consumer.start()
+    records: list[ConsumerRecord[bytes, bytes]] = []
+    try:
+        loop = asyncio.get_running_loop()
+        deadline, quiet_since = loop.time() + timeout_s, loop.time()
+        while loop.time() < deadline:
+            batch = await consumer.getmany(timeout_ms=300)
+            for part in batch.values():
+                records.extend(part)
+            if batch:
+                quiet_since = loop.time()
+            elif len(records) >= min_records and loop.time() - quiet_since >= idle_s:
+                break
+    finally:
+        await consumer.stop()
+    return records

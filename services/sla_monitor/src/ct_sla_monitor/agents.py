@@ -40,7 +40,7 @@ def create_monitor_app(settings: MonitorSettings, book: StandardsBook) -> faust.
         broker_session_timeout=settings.session_timeout_s,
         broker_rebalance_timeout=settings.session_timeout_s,
         broker_heartbeat_interval=settings.heartbeat_interval_s,
-        broker_request_timeout=settings.kafka_request_timeout_s * 3,
+        broker_request_timeout=_request_timeout_s(settings),
         consumer_auto_offset_reset="earliest",
         producer_acks=-1,
         producer_enable_idempotence=settings.kafka_enable_idempotence,
@@ -130,6 +130,12 @@ def create_monitor_app(settings: MonitorSettings, book: StandardsBook) -> faust.
         stage2.forget()
 
     return app
+
+
+def _request_timeout_s(settings: MonitorSettings) -> float:
+    """faust's broker request timeout: three Kafka request timeouts, but never below twice
+    the session timeout (faust refuses to start when the session timeout is the larger)."""
+    return max(settings.kafka_request_timeout_s * 3, settings.session_timeout_s * 2)
 
 
 def _reason_headers(rejected: Rejected) -> list[tuple[str, bytes]]:
