@@ -25,6 +25,8 @@ log = logging.getLogger("ct_aggregator.archive")
 PARTITION_REFRESH_S = 30.0
 #: the longest one fetch waits, so a stop request is seen promptly
 POLL_MS = 200
+#: how long a restart may take to read back each partition's last archived record
+READ_BACK_S = 15.0
 
 
 class Archiver:
@@ -37,7 +39,8 @@ class Archiver:
         self._buffer: list[ArchivedRecord] = []
         self._first_buffered_at: float | None = None
         self._next: dict[int, int] = {}
-        self._unchecked: set[int] = set()
+        self._check: dict[int, ArchivedRecord] = {}
+        self._check_until = 0.0
 
     async def run(self, stop: asyncio.Event) -> None:
         """Archive until ``stop`` is set, then flush what is buffered."""
@@ -79,7 +82,8 @@ class Archiver:
         consumer.assign(tps)
         begins = await consumer.beginning_offsets(tps)
         archived = self.store.positions()
-        self._unchecked = {tp.partition for tp in tps}
+        self._check = self.store.last_records()
+        self._check_until = asyncio.get_running_loop().time() + READ_BACK_S
         for tp in tps:
             position = self._next.get(tp.partition, archived.get(tp.partition, begins[tp]))
             if position < begins[tp]:
@@ -91,7 +95,9 @@ class Archiver:
                 )
                 position = begins[tp]
             self._next[tp.partition] = position
-            consumer.seek(tp, position)
+            if tp.partition in self._check and position - 1 < begins[tp]:
+                del self._check[tp.partition]  # deleted: nothing to read back
+            consumer.seek(tp, position - (tp.partition in self._check))
         log.info(
             "archiving %s into %s from %s",
             self.settings.topic,
@@ -109,6 +115,7 @@ class Archiver:
             for tp, records in batches.items():
                 for record in records:
                     self._add(tp.partition, record)
+            self._check_read_back()
             if len(self._buffer) >= self.settings.flush_records or (
                 self._first_buffered_at is not None
                 and loop.time() - self._first_buffered_at >= self.settings.flush_seconds
@@ -119,22 +126,15 @@ class Archiver:
                 await consumer.topics()
                 found = sorted(consumer.partitions_for_topic(self.settings.topic) or ())
                 if len(found) > len(self._next):
+                    self.flush()  # so the read-back check meets the last archived records
                     await self._assign(consumer, found)
 
     def _add(self, partition: int, record: ConsumerRecord[bytes, bytes]) -> None:
         offset = record.offset
         expected = self._next.get(partition, 0)
-        if partition in self._unchecked:
-            # the first record after a seek: an earlier one means the position was out of
-            # range and the consumer fell back to the start (not the end offsets: Tansu's
-            # ListOffsets reports the last batch's base offset + 1)
-            self._unchecked.discard(partition)
-            if offset < expected:
-                raise ArchiveError(
-                    f"partition {partition} of {self.settings.topic} ends before offset "
-                    f"{expected}, the next one the archive needs: it is not the topic archived "
-                    "there (an in-memory broker restarted?); use another data directory"
-                )
+        if partition in self._check:
+            self._read_back(self._check.pop(partition), record)
+            return
         if offset < expected:
             return  # fetched twice: archived already
         if offset > expected:
@@ -155,6 +155,27 @@ class Archiver:
                 headers=tuple(record.headers or ()),
             )
         )
+
+    def _read_back(self, archived: ArchivedRecord, record: ConsumerRecord[bytes, bytes]) -> None:
+        """The record before the resume position must be the last one archived: otherwise
+        this is not the log the archive holds (a topic re-created, a broker's memory lost)."""
+        found = (record.offset, record.timestamp, record.key, record.value)
+        if found != (archived.offset, archived.timestamp, archived.key, archived.value):
+            raise ArchiveError(
+                f"partition {archived.partition}: offset {archived.offset} in the topic is not "
+                "the record archived there: this is not the log the archive holds (an "
+                "in-memory broker restarted?); use another data directory"
+            )
+
+    def _check_read_back(self) -> None:
+        if self._check and asyncio.get_running_loop().time() > self._check_until:
+            partition, archived = next(iter(sorted(self._check.items())))
+            raise ArchiveError(
+                f"partition {partition}: offset {archived.offset}, the last one archived, "
+                f"cannot be read back from the topic in {READ_BACK_S:.0f} s: this is not the "
+                "log the archive holds (an in-memory broker restarted?); use another data "
+                "directory"
+            )
 
     def flush(self) -> None:
         """Commit the buffered records to the archive (one atomic flush)."""

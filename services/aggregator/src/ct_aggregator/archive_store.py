@@ -33,6 +33,7 @@ import orjson
 from ct_aggregator.archive_format import (
     ArchivedRecord,
     compress_records,
+    decompress_records,
     segment_name,
     segment_sequence,
     sha256_hex,
@@ -165,6 +166,26 @@ class ArchiveStore:
     def positions(self) -> dict[int, int]:
         """Per archived partition, the next offset to archive."""
         return dict(self._positions)
+
+    def last_records(self) -> dict[int, ArchivedRecord]:
+        """Per archived partition, its last archived record (read back from its segment)."""
+        found: dict[int, ArchivedRecord] = {}
+        for day, manifest in self._manifests.items():
+            for segment in manifest["segments"]:
+                wanted = {
+                    int(p)
+                    for p, stats in segment["partitions"].items()
+                    if stats["last"] + 1 == self._positions[int(p)]
+                }
+                if wanted:
+                    data = (self.data_dir / day / segment["file"]).read_bytes()
+                    for record in decompress_records(data):
+                        if (
+                            record.partition in wanted
+                            and record.offset + 1 == self._positions[record.partition]
+                        ):
+                            found[record.partition] = record
+        return found
 
     def _recover(self) -> None:
         journal = self.data_dir / JOURNAL_FILE
