@@ -93,7 +93,16 @@ def run_pipeline(settings: RunSettings, ingest_url: str, api_url: str) -> int:
             return 1
         if demo_key is not None:
             children["simulate"] = _spawn(
-                ["simulate", "--rate", str(settings.demo_rate), "--ingest-url", ingest_url],
+                [
+                    "simulate",
+                    "--rate",
+                    str(settings.demo_rate),
+                    "--speed",
+                    "1",
+                    "--ingest-url",
+                    ingest_url,
+                    "--no-progress",
+                ],
                 {**env, DEMO_KEY_VARIABLE: demo_key},
             )
         print(

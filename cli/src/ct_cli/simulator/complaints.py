@@ -8,8 +8,7 @@ import math
 import random
 
 from ct_cli.simulator.contacts import Contact, Timeline
-from ct_cli.simulator.messages import after_working_hours
-from ct_sla_monitor.core.working_time import WorkingCalendar
+from ct_cli.simulator.workclock import WorkingClock
 
 STAGE_ALLOWANCE_WORKING_HOURS = (80.0, 80.0, 160.0)
 ESCALATION_SHARE = (0.2, 0.3)  # of answered stage 1 and stage 2 complaints
@@ -23,7 +22,7 @@ def play_complaint(
     queue: str,
     rng: random.Random,
     timeline: Timeline,
-    calendar: WorkingCalendar,
+    clock: WorkingClock,
 ) -> None:
     """A complaint raised at ``t`` about ``contact`` and its stages."""
     timeline.add(t, contact.event("complaint.raised", queue))
@@ -36,7 +35,7 @@ def play_complaint(
             escalated["stage"] = stage
             timeline.add(t, escalated)
         used = rng.lognormvariate(math.log(USED_ALLOWANCE_MEDIAN), USED_ALLOWANCE_SIGMA)
-        t = after_working_hours(calendar, t, allowance * used)
+        t = clock.after(t, allowance * used)
         responded = contact.event("complaint.responded", queue)
         responded["stage"] = stage
         timeline.add(t, responded)

@@ -24,11 +24,13 @@ from ct_cli.simulator.followups import Recontact, follow_up
 from ct_cli.simulator.messages import play_message
 from ct_cli.simulator.profile import ChannelProfile, HourTable, next_arrival
 from ct_cli.simulator.reception import play_visit
+from ct_cli.simulator.workclock import WorkingClock
 from ct_sla_monitor.standards_file import default_standards
 
 FIRST_REASONS = ("query", "problem", "clarification", "complaint")
-FIRST_REASON_WEIGHTS = (55, 25, 12, 8)
-DESK_SERVICE_WEIGHTS = (30, 25, 20, 10, 15)  # of SERVICE_TYPES, for reception visitors
+FIRST_REASON_CUMULATIVE = (55, 80, 92, 100)  # 55% query, 25% problem, 12%, 8%
+#: Reception visitors' service types (SERVICE_TYPES): 30%, 25%, 20%, 10%, 15%.
+DESK_SERVICE_CUMULATIVE = (30, 55, 75, 85, 100)
 #: Share of contacts that are re-contacts; first contacts are scaled down by it.
 RECONTACT_SHARE = 0.1
 VISIT_THRESHOLD_S, VISIT_TARGET = 180.0, 0.95
@@ -54,14 +56,15 @@ class Simulation:
     def __init__(self, config: SimConfig) -> None:
         self.config = config
         self.rng = random.Random(config.seed)
-        self.calendar = default_standards().default.calendar
+        calendar = default_standards().default.calendar
+        self.clock = WorkingClock(calendar)
         self.start_s = config.start.timestamp()
         end = config.end
         self.end_s = math.inf if end is None else end.timestamp()
         self.timeline = Timeline(None if end is None else round(self.end_s * 1000))
         self.customers = Customers(config.seed)
         self.population = max(100, round(config.daily_contacts * CUSTOMERS_PER_DAILY_CONTACT))
-        hours = HourTable(self.start_s, self.calendar)
+        hours = HourTable(self.start_s, calendar)
         total = sum(config.mix.values())
         first_contacts = config.daily_contacts * (1.0 - RECONTACT_SHARE) / total
         self.profiles = {
@@ -144,8 +147,11 @@ class Simulation:
             )
         else:
             customer = rng.randrange(self.population)
-            service = spec.service_type or rng.choices(SERVICE_TYPES, DESK_SERVICE_WEIGHTS)[0]
-            reason = rng.choices(FIRST_REASONS, FIRST_REASON_WEIGHTS)[0]
+            service = (
+                spec.service_type
+                or rng.choices(SERVICE_TYPES, cum_weights=DESK_SERVICE_CUMULATIVE)[0]
+            )
+            reason = rng.choices(FIRST_REASONS, cum_weights=FIRST_REASON_CUMULATIVE)[0]
         ref, segment = self.customers.get(customer)
         return Contact(
             contact_id=f"sim{self.config.seed}-{self._contacts}",
@@ -177,8 +183,8 @@ class Simulation:
             pool = self.pools[("face_to_face", spec.name)]
             outcome = play_visit(contact, t, spec, pool, rng, timeline)
         else:
-            outcome = play_message(contact, t, rng, timeline, self.calendar)
-        recontact = follow_up(contact, outcome, rng, timeline, self.calendar, self.config.rates)
+            outcome = play_message(contact, t, rng, timeline, self.clock)
+        recontact = follow_up(contact, outcome, rng, timeline, self.clock, self.config.rates)
         if recontact is not None:
             self._schedule_recontact(recontact)
 

@@ -15,17 +15,16 @@ from dataclasses import dataclass
 from ct_cli.simulator.complaints import play_complaint
 from ct_cli.simulator.config import Rates
 from ct_cli.simulator.contacts import Contact, Outcome, Timeline
-from ct_cli.simulator.messages import after_working_hours
-from ct_sla_monitor.core.working_time import WorkingCalendar
+from ct_cli.simulator.workclock import WorkingClock
 
 #: Survey scores 0..10: about 30% detractors, 28% passives, 42% promoters (NPS about +12).
-SCORE_WEIGHTS = (3, 2, 2, 3, 3, 5, 12, 13, 15, 18, 24)
+SCORE_CUMULATIVE = (3, 5, 7, 10, 13, 18, 30, 43, 58, 76, 100)
 LONG_WAIT_S = 300.0
 RECONTACT_MEAN_S = 1.5 * 86400.0
 CALLBACK_SHARE = 0.4  # callers who abandoned and call again
 CALLBACK_MEAN_S = 900.0
 RECONTACT_REASONS = ("clarification", "problem", "query", "complaint")
-RECONTACT_REASON_WEIGHTS = (40, 35, 15, 10)
+RECONTACT_REASON_CUMULATIVE = (40, 75, 90, 100)  # 40%, 35%, 15%, 10%
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +38,7 @@ class Recontact:
 
 
 def _recontact(contact: Contact, at: float, rng: random.Random) -> Recontact:
-    reason = rng.choices(RECONTACT_REASONS, RECONTACT_REASON_WEIGHTS)[0]
+    reason = rng.choices(RECONTACT_REASONS, cum_weights=RECONTACT_REASON_CUMULATIVE)[0]
     return Recontact(at, contact.customer, contact.service_type, reason)
 
 
@@ -48,7 +47,7 @@ def play_case(
     outcome: Outcome,
     rng: random.Random,
     timeline: Timeline,
-    calendar: WorkingCalendar,
+    clock: WorkingClock,
     rates: Rates,
 ) -> bool:
     """A case for the handled contact; True when it was resolved at the first contact."""
@@ -63,7 +62,7 @@ def play_case(
         first = False
         investigation = rng.random() < 0.1
         median = 60.0 if investigation else 16.0
-        at = after_working_hours(calendar, outcome.end, rng.lognormvariate(math.log(median), 0.8))
+        at = clock.after(outcome.end, rng.lognormvariate(math.log(median), 0.8))
         resolved |= {
             "resolution": "investigation" if investigation else "follow_up",
             "contacts": 3 if investigation else 2,
@@ -75,7 +74,7 @@ def play_case(
 
 def play_survey(contact: Contact, outcome: Outcome, rng: random.Random, timeline: Timeline) -> None:
     """A satisfaction survey answered after the contact; long waits score lower."""
-    score = rng.choices(range(11), SCORE_WEIGHTS)[0]
+    score = rng.choices(range(11), cum_weights=SCORE_CUMULATIVE)[0]
     if outcome.wait_s > LONG_WAIT_S:
         score = max(0, score - rng.randint(1, 4))
     survey = contact.event("survey.answered", outcome.queue)
@@ -88,7 +87,7 @@ def follow_up(
     outcome: Outcome,
     rng: random.Random,
     timeline: Timeline,
-    calendar: WorkingCalendar,
+    clock: WorkingClock,
     rates: Rates,
 ) -> Recontact | None:
     """Everything after the contact; the re-contact it leads to, if any."""
@@ -98,13 +97,13 @@ def follow_up(
         return None
     comeback = rates.recontact_resolved / 3
     if rng.random() < rates.case:
-        first = play_case(contact, outcome, rng, timeline, calendar, rates)
+        first = play_case(contact, outcome, rng, timeline, clock, rates)
         comeback = rates.recontact_resolved if first else rates.recontact_unresolved
     if rng.random() < rates.survey:
         play_survey(contact, outcome, rng, timeline)
     complaint = contact.query_reason == "complaint" and rng.random() < rates.complaint
     if complaint or (outcome.wait_s > LONG_WAIT_S and rng.random() < 0.03):
-        play_complaint(contact, outcome.end, outcome.queue, rng, timeline, calendar)
+        play_complaint(contact, outcome.end, outcome.queue, rng, timeline, clock)
     if rng.random() < comeback:
         return _recontact(contact, outcome.end + rng.expovariate(1 / RECONTACT_MEAN_S), rng)
     return None

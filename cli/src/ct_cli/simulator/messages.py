@@ -10,20 +10,13 @@ from __future__ import annotations
 
 import math
 import random
-from datetime import UTC, datetime, timedelta
 
 from ct_cli.simulator.contacts import Contact, Outcome, Timeline
-from ct_sla_monitor.core.working_time import WorkingCalendar
+from ct_cli.simulator.workclock import WorkingClock
 
 REPLY_MEDIAN_WORKING_HOURS = 6.0
 REPLY_SIGMA = 1.0
 CLOSED_SHARE = 0.85
-
-
-def after_working_hours(calendar: WorkingCalendar, t: float, hours: float) -> float:
-    """The instant ``hours`` of working time after ``t`` (seconds since the epoch)."""
-    start = datetime.fromtimestamp(t, UTC)
-    return calendar.add_working(start, timedelta(hours=hours)).timestamp()
 
 
 def acknowledgement_delay(rng: random.Random) -> float:
@@ -37,7 +30,7 @@ def acknowledgement_delay(rng: random.Random) -> float:
 
 
 def play_message(
-    contact: Contact, t: float, rng: random.Random, timeline: Timeline, calendar: WorkingCalendar
+    contact: Contact, t: float, rng: random.Random, timeline: Timeline, clock: WorkingClock
 ) -> Outcome:
     """One email or web form arriving at ``t`` and everything that follows it."""
     first = "webform.submitted" if contact.channel == "web" else "email.received"
@@ -45,7 +38,7 @@ def play_message(
     acknowledged = t + acknowledgement_delay(rng)
     timeline.add(acknowledged, contact.event("email.acknowledged"))
     hours = rng.lognormvariate(math.log(REPLY_MEDIAN_WORKING_HOURS), REPLY_SIGMA)
-    replied = max(after_working_hours(calendar, t, hours), acknowledged + 1.0)
+    replied = max(clock.after(t, hours), acknowledged + 1.0)
     timeline.add(replied, contact.event("email.responded"))
     if rng.random() < CLOSED_SHARE:
         timeline.add(replied + rng.expovariate(1 / 7200.0), contact.event("email.closed"))
