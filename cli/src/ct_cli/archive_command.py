@@ -7,6 +7,7 @@ import asyncio
 import logging
 import signal
 import sys
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -71,6 +72,18 @@ def add_archive_parser(sub: Any) -> None:
             type=Path,
             help="the archive's directory (default: CT_ARCHIVE_DATA_DIR, else var/archive)",
         )
+
+
+def run_archive_dir(in_memory_broker: bool) -> Path:
+    """Where ``ct run`` archives: CT_ARCHIVE_DATA_DIR (default var/archive), or with the
+    in-memory embedded broker, whose log starts afresh each run, a new ``embedded-<UTC
+    time>`` directory under it (an archive holds one log)."""
+    from ct_aggregator.archive_settings import ArchiveSettings
+
+    base = ArchiveSettings().data_dir
+    if not in_memory_broker:
+        return base
+    return base / time.strftime("embedded-%Y%m%dT%H%M%SZ", time.gmtime())
 
 
 def run_archive(args: argparse.Namespace) -> int:

@@ -18,6 +18,7 @@ import orjson
 
 from ct_broker.embedded import EmbeddedBroker, free_port
 from ct_broker.topics import ensure_topics, pipeline_topics
+from ct_cli.archive_command import run_archive_dir
 from ct_cli.settings import RunSettings
 from ct_ingest.core.credentials import hash_api_key
 
@@ -88,6 +89,8 @@ def run_pipeline(settings: RunSettings, ingest_url: str, api_url: str) -> int:
             env, demo_key = demo_source(env)
         for name in ("ingest", "sla-monitor", "aggregator"):
             children[name] = _spawn([name], env)
+        archive_dir = run_archive_dir(in_memory_broker=broker is not None)
+        children["archive"] = _spawn(["archive", "run", "--data-dir", str(archive_dir)], env)
         if not (_wait_http(f"{ingest_url}/healthz", 30) and _wait_http(f"{api_url}/healthz", 30)):
             print("a service did not come up; stopping", file=sys.stderr)
             return 1
@@ -114,6 +117,7 @@ def run_pipeline(settings: RunSettings, ingest_url: str, api_url: str) -> int:
             f"  Prometheus        {api_url}/metrics\n"
             f"  wallboard         {api_url}/wallboard\n"
             f"  aggregator docs   {api_url}/docs\n"
+            f"  raw-event archive {archive_dir}   (ct archive verify --data-dir {archive_dir})\n"
             "Ctrl-C stops everything.\n",
             flush=True,
         )
