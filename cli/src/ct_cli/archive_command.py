@@ -110,6 +110,7 @@ def _run(settings: ArchiveSettings) -> int:
     from ct_aggregator.archive_store import ArchiveError, ArchiveStore
 
     logging.basicConfig(level=logging.INFO, format="ct archive: %(message)s", stream=sys.stderr)
+    logging.getLogger("aiokafka").setLevel(logging.WARNING)
     store = ArchiveStore(settings.data_dir, settings.topic, settings.segment_max_records)
     try:
         with store.open():
