@@ -72,12 +72,14 @@ class ScopeStage:
     book: StandardsBook
     keep_everything: bool = False  # a replay reporting totals: also keep every fact apart
     _items: dict[str, ScopeItems] = field(default_factory=dict)
+    _metas: dict[str, ScopeMeta] = field(default_factory=dict)
     _everything: dict[str, ScopeItems] = field(default_factory=dict)
     _last: dict[str, bytes] = field(default_factory=dict)
 
     def forget(self) -> None:
         """Drop the in-memory caches (after a rebalance); they rebuild from the tables."""
         self._items.clear()
+        self._metas.clear()
         self._last.clear()
 
     def scopes(self) -> list[str]:
@@ -95,6 +97,14 @@ class ScopeStage:
             self._items[scope_key] = items
         return items
 
+    def _scope_meta(self, scope_key: str) -> ScopeMeta:
+        meta = self._metas.get(scope_key)
+        if meta is None:
+            stored = self.metas.get(scope_key)
+            meta = ScopeMeta.from_dict(stored) if stored is not None else ScopeMeta()
+            self._metas[scope_key] = meta
+        return meta
+
     def handle(
         self,
         scope_key: str,
@@ -107,8 +117,7 @@ class ScopeStage:
         scope at most so often, and the figures are the same whenever they are asked)."""
         standards = self.book.for_scope(_queue_of(scope_key))
         items = self._scope_items(scope_key)
-        stored = self.metas.get(scope_key)
-        meta = ScopeMeta.from_dict(stored) if stored is not None else ScopeMeta()
+        meta = self._scope_meta(scope_key)
         kept = (
             self._everything.setdefault(scope_key, ScopeItems()) if self.keep_everything else None
         )

@@ -123,25 +123,26 @@ def evaluate_aggregate(
         obs.window,
     ):
         raise ValueError(f"observation of {obs.scope}/{obs.standard} applied to another key")
-    state = replace(state, last_at=obs.at)
+    # (the states are built directly: this runs for every standard at every closed minute)
+    at = obs.at
     if obs.value is None or obs.volume < policy.min_volume:
-        return replace(state, recovering_since=None), ()
+        return AggregateAlertState(opened, None, at), ()
     value = obs.value
     if is_breached(value, obs.target, obs.direction):
         if opened is None:
-            alert_id = make_alert_id(obs.scope, obs.standard, obs.window, obs.at)
-            alert = _aggregate_alert(obs, policy, "raised", 1, alert_id, obs.at)
-            return replace(state, open_alert=alert, recovering_since=None), (alert,)
-        return _escalate(replace(state, recovering_since=None), opened, obs, policy)
+            alert_id = make_alert_id(obs.scope, obs.standard, obs.window, at)
+            alert = _aggregate_alert(obs, policy, "raised", 1, alert_id, at)
+            return AggregateAlertState(alert, None, at), (alert,)
+        return _escalate(AggregateAlertState(opened, None, at), opened, obs, policy)
     if opened is None or not is_recovered(value, obs.target, obs.direction, policy.clear_margin):
-        return replace(state, recovering_since=None), ()
-    since = state.recovering_since or obs.at
-    if seconds_between(since, obs.at) < policy.clear_after_s:
-        return replace(state, recovering_since=since), ()
+        return AggregateAlertState(opened, None, at), ()
+    since = state.recovering_since or at
+    if seconds_between(since, at) < policy.clear_after_s:
+        return AggregateAlertState(opened, since, at), ()
     cleared = _aggregate_alert(
         obs, policy, "cleared", opened.severity, opened.alert_id, opened.breached_at
     )
-    return replace(state, open_alert=None, recovering_since=None), (cleared,)
+    return AggregateAlertState(None, None, at), (cleared,)
 
 
 def _escalate(
@@ -151,6 +152,8 @@ def _escalate(
     age_s = seconds_between(breached_at, obs.at)
     emitted: list[Alert] = []
     current = opened
+    if not escalation_due(age_s, current.severity, policy):
+        return state, ()
     while escalation_due(age_s, current.severity, policy):
         current = _aggregate_alert(
             obs, policy, "escalated", current.severity + 1, opened.alert_id, breached_at

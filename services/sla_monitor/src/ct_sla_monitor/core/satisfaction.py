@@ -94,7 +94,7 @@ def survey_from_event(event: Mapping[str, Any]) -> SurveyResponse:
     )
 
 
-def _percent_1dp(numerator: int, denominator: int) -> float:
+def percent_1dp(numerator: int, denominator: int) -> float:
     """100 * numerator / denominator to one decimal place, halves away from zero."""
     tenths, rest = divmod(abs(numerator) * 1000, denominator)
     if 2 * rest >= denominator:
@@ -119,7 +119,7 @@ def nps_kpis(
     count = len(scores)
     promoters = sum(1 for s in scores.values() if s >= 9)
     detractors = sum(1 for s in scores.values() if s <= 6)
-    nps = _percent_1dp(promoters - detractors, count) if count else None
+    nps = percent_1dp(promoters - detractors, count) if count else None
     floor = standards.satisfaction.nps_floor
     return {
         "responses": count,

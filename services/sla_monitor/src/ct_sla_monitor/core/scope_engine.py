@@ -15,15 +15,22 @@ minute is in, so the judgement does not depend on the order events arrived in.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from .alerts import AggregateAlertState, Alert, evaluate_aggregate, evaluate_deadline
+from .alerts import (
+    MAX_SEVERITY,
+    AggregateAlertState,
+    Alert,
+    evaluate_aggregate,
+    evaluate_deadline,
+)
 from .call_kpis import ALL_QUEUES
+from .judged_figures import wants_provenance
 from .lateness import LatenessCounters, classify_lateness
 from .scope_figures import (
-    aggregate_observations,
+    late_call_ids,
     pending_items,
     scope_deadlines,
     window_figures,
@@ -43,6 +50,11 @@ class ScopeMeta:
     late: LatenessCounters = field(default_factory=LatenessCounters)
     aggregate: dict[str, AggregateAlertState] = field(default_factory=dict)
     contact: dict[str, Alert] = field(default_factory=dict)
+    #: the dict form of each state and alert last written (states are immutable, so one
+    #: still held needs no second serialisation): not part of the meta itself
+    _written: dict[str, tuple[object, dict[str, Any]]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -51,9 +63,19 @@ class ScopeMeta:
             if self.judged_until is None
             else format_timestamp(self.judged_until),
             "late": self.late.to_dict(),
-            "aggregate": {k: self.aggregate[k].to_dict() for k in sorted(self.aggregate)},
-            "contact": {k: self.contact[k].to_dict() for k in sorted(self.contact)},
+            "aggregate": {
+                k: self._dict_of(f"a|{k}", self.aggregate[k]) for k in sorted(self.aggregate)
+            },
+            "contact": {k: self._dict_of(f"c|{k}", self.contact[k]) for k in sorted(self.contact)},
         }
+
+    def _dict_of(self, key: str, value: AggregateAlertState | Alert) -> dict[str, Any]:
+        written = self._written.get(key)
+        if written is not None and written[0] is value:
+            return written[1]
+        out = value.to_dict()
+        self._written[key] = (value, out)
+        return out
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> ScopeMeta:
@@ -126,6 +148,7 @@ def evaluate_scope(
 
 
 _MINUTE = timedelta(minutes=1)
+_NEVER = datetime.max.replace(tzinfo=UTC)
 #: after a longer silence, judging resumes this far back rather than minute by minute
 MAX_CATCH_UP = timedelta(days=1)
 
@@ -149,17 +172,40 @@ def _judge_aggregates(
 ) -> list[Alert]:
     assert meta.clock is not None
     emitted: list[Alert] = []
+    ledger = items.judged_ledger(scope_key, standards)
     for minute in closed_minutes(meta.judged_until, meta.clock, standards.allowed_lateness_s):
-        figures = {
-            w: window_figures(scope_key, items, w, minute, standards) for w in windows_of(scope_key)
-        }
-        for obs in aggregate_observations(scope_key, items, figures, minute, standards):
+        # figures unchanged since the last minute decide nothing new, unless an open
+        # alert's escalation or clearing falls due
+        quiet = minute < _next_due(meta, standards)
+        for obs in ledger.observations(minute, skip_if_unchanged=quiet) or ():
             key = f"{obs.standard}|{obs.window}"
-            state, alerts = evaluate_aggregate(meta.aggregate.get(key), obs, standards.alerts)
+            previous = meta.aggregate.get(key)
+            state, alerts = evaluate_aggregate(previous, obs, standards.alerts)
+            if alerts and wants_provenance(obs):  # the calls behind it, only when it is news
+                ids = late_call_ids(items.calls.legs.values(), obs.window, minute, standards)
+                obs = replace(obs, event_ids=tuple(ids))
+                state, alerts = evaluate_aggregate(previous, obs, standards.alerts)
             meta.aggregate[key] = state
             emitted.extend(alerts)
         meta.judged_until = minute
     return emitted
+
+
+def _next_due(meta: ScopeMeta, standards: Standards) -> datetime:
+    """The earliest instant an open aggregate alert may escalate or clear with its figure
+    unchanged (far in the future with none open)."""
+    policy = standards.alerts
+    due = _NEVER
+    for state in meta.aggregate.values():
+        opened = state.open_alert
+        if opened is None:
+            continue
+        if state.recovering_since is not None:
+            due = min(due, state.recovering_since + timedelta(seconds=policy.clear_after_s))
+        elif policy.escalate_after_s > 0 and opened.severity < MAX_SEVERITY:
+            since = opened.breached_at or opened.at
+            due = min(due, since + timedelta(seconds=policy.escalate_after_s * opened.severity))
+    return due
 
 
 def _deadline_alerts(

@@ -90,7 +90,7 @@ def pending_items(items: ScopeItems, now: datetime, standards: Standards) -> lis
     return pending_view(scope_deadlines(items, standards), now)
 
 
-def _late_call_ids(legs: Any, window: str, now: datetime, standards: Standards) -> Iterator[str]:
+def late_call_ids(legs: Any, window: str, now: datetime, standards: Standards) -> Iterator[str]:
     """Event ids of the calls that pulled a phone figure down in the window."""
     threshold = standards.calls.service_level_threshold_s
     for leg in sorted(legs, key=lambda leg: leg.leg_id):
@@ -156,7 +156,7 @@ def aggregate_observations(
             )
         for window in ("rolling_30m", "today"):
             f = figures[window]
-            ids = tuple(_late_call_ids(items.calls.legs.values(), window, now, standards))
+            ids = tuple(late_call_ids(items.calls.legs.values(), window, now, standards))
             variant = standards.calls.service_level_variant
             observe(
                 "phone.service_level",

@@ -14,6 +14,7 @@ from .case_items import CaseItem
 from .complaint_items import ComplaintItem
 from .demand import DemandRecord
 from .email_items import EmailItem
+from .judged_figures import JudgedLedger
 from .resolution import ResolutionState, Touch
 from .satisfaction import SurveyResponse
 from .standards import Standards
@@ -33,6 +34,7 @@ FACT_READERS: dict[str, Callable[[Mapping[str, Any]], Any]] = {
 }
 #: facts without a lifecycle kept for at least this long
 _KEEP = timedelta(days=1)
+_PRUNE_EVERY = timedelta(hours=1)
 
 
 def fact_id(kind: str, fact: Mapping[str, Any]) -> str:
@@ -53,6 +55,10 @@ class ScopeItems:
     calls: ScopeState = field(default_factory=ScopeState)
     items: dict[str, dict[str, Any]] = field(default_factory=dict)  # email/visit/...
     resolution: ResolutionState = field(default_factory=ResolutionState)
+    #: the running sums of the judged figures, kept with the facts once judging starts
+    judged: JudgedLedger | None = None
+    #: the horizon of the latest prune (pruning again before the next hour frees little)
+    pruned_at: datetime | None = None
 
     def upsert(self, kind: str, fact: Mapping[str, Any]) -> str:
         """Add or replace a fact (its dict form); return its id."""
@@ -66,6 +72,8 @@ class ScopeItems:
             self.resolution.add_touch(value)
         else:
             self.items.setdefault(kind, {})[key] = value
+        if self.judged is not None:
+            self.judged.replace(kind, key, value)
         return key
 
     def retract(self, kind: str, key: str) -> None:
@@ -76,6 +84,24 @@ class ScopeItems:
             self.resolution.retract_case(key)
         elif kind != "touch":
             self.items.get(kind, {}).pop(key, None)
+        if self.judged is not None and kind != "touch":
+            self.judged.replace(kind, key, None)
+
+    def judged_ledger(self, scope_key: str, standards: Standards) -> JudgedLedger:
+        """The running sums of the judged figures, built from the facts held on first use."""
+        if self.judged is None:
+            ledger = JudgedLedger(scope_key, standards)
+            for leg_id, leg in sorted(self.calls.legs.items()):
+                ledger.replace("call", leg_id, leg)
+            for kind, held in sorted(self.items.items()):
+                for key in sorted(held):
+                    ledger.replace(kind, key, held[key])
+            for touch_id, touch in sorted(self.resolution.touches.items()):
+                ledger.replace("touch", touch_id, touch)
+            for case_id, case in sorted(self.resolution.cases.items()):
+                ledger.replace("case", case_id, case)
+            self.judged = ledger
+        return self.judged
 
     def of_kind(self, kind: str) -> list[Any]:
         """The facts of one kind, in id order."""
@@ -83,7 +109,13 @@ class ScopeItems:
         return [held[key] for key in sorted(held)]
 
     def prune(self, now: datetime, standards: Standards) -> list[tuple[str, str]]:
-        """Drop facts no window, deadline or verdict can need; return (kind, id) dropped."""
+        """Drop facts no window, deadline or verdict can need; return (kind, id) dropped.
+
+        Figures never depend on when facts are pruned, only memory does: a prune within
+        the hour of the previous one does nothing."""
+        if self.pruned_at is not None and self.pruned_at <= now < self.pruned_at + _PRUNE_EVERY:
+            return []
+        self.pruned_at = now
         dropped = [("call", leg_id) for leg_id in self.calls.prune(now, standards.calls.tz)]
         cases, touches = self.resolution.prune(now, standards)
         dropped += [("case", c) for c in cases] + [("touch", t) for t in touches]
@@ -93,6 +125,9 @@ class ScopeItems:
                 if _finished_before(kind, held[key], horizon):
                     del held[key]
                     dropped.append((kind, key))
+        if self.judged is not None:
+            for kind, key in dropped:
+                self.judged.replace(kind, key, None)
         return dropped
 
 
