@@ -20,6 +20,7 @@ from ct_aggregator.event_hub import EventHub
 from ct_aggregator.feed import LiveFeed
 from ct_aggregator.intervals import IntervalStore
 from ct_aggregator.metrics_reader import MetricsReader
+from ct_aggregator.pipeline_health import PipelineHealth
 from ct_aggregator.query_routes import query_router
 from ct_aggregator.queue_labels import QueueLabels
 from ct_aggregator.snapshots import SnapshotStore
@@ -58,6 +59,12 @@ async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": detail}, status_code=422)
 
 
+def _not_ready(detail: dict[str, Any]) -> JSONResponse:
+    return JSONResponse(
+        {"status": "not_ready", **detail}, status_code=503, headers={"Retry-After": "5"}
+    )
+
+
 def create_aggregator_api(
     store: SnapshotStore,
     reader: MetricsReader,
@@ -68,11 +75,13 @@ def create_aggregator_api(
     feed: LiveFeed | None = None,
     read_tokens: ReadTokens | None = None,
     stream_heartbeat_s: float = 15.0,
+    pipeline: PipelineHealth | None = None,
 ) -> FastAPI:
     """The FastAPI app; ``reader`` is started and stopped with it. ``charter`` is the
     published standards document served at /v1/standards. ``feed`` (whose handlers the
     reader calls) holds the interval history and the stream hub; ``read_tokens`` guards
-    /v1/* and /wallboard (none: open)."""
+    /v1/* and /wallboard (none: open); with ``pipeline``, /readyz also fails while a
+    partition of the sla_monitor's input is stalled."""
     alert_book = alerts if alerts is not None else AlertBook()
     feed = feed or default_feed(store, alert_book)
     tokens = read_tokens or ReadTokens()
@@ -112,14 +121,12 @@ def create_aggregator_api(
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @api.get("/readyz", summary="Connected to the metrics topic")
+    @api.get("/readyz", summary="Connected to the metrics topic, and no consumer stalled")
     async def readyz() -> JSONResponse:
-        if reader.connected:
-            return JSONResponse({"status": "ready", "scopes": len(store)})
-        return JSONResponse(
-            {"status": "not_ready", "reason": "broker_unavailable"},
-            status_code=503,
-            headers={"Retry-After": "5"},
-        )
+        if not reader.connected:
+            return _not_ready({"reason": "broker_unavailable"})
+        if pipeline is not None and pipeline.stalled:
+            return _not_ready({"reason": "consumer_stalled", "stalled": pipeline.stall_report()})
+        return JSONResponse({"status": "ready", "scopes": len(store)})
 
     return api

@@ -3,8 +3,11 @@
 A background task follows ``contact.events.dlq.v1`` from the start, without a consumer
 group, counting records by their ``ct-reason`` header. Every few seconds it compares the
 committed offsets of the sla_monitor's consumer group (``ct-sla-monitor``) on its input
-topics with their end offsets. :class:`PipelineHealthCollector` exposes both to Prometheus;
-``GET /v1/dlq/stats`` (:mod:`ct_aggregator.dlq_routes`) serves the dead-letter counts.
+topics with their end offsets. A partition with records waiting whose committed offset has
+not moved for ``stall_after_s`` is *stalled*: its consumer is stuck or gone (faust workers
+can die silently), and ``/readyz`` says so. :class:`PipelineHealthCollector` exposes all of
+it to Prometheus; ``GET /v1/dlq/stats`` (:mod:`ct_aggregator.dlq_routes`) serves the
+dead-letter counts.
 
 Labels stay bounded: reasons outside :data:`KNOWN_REASONS` count as ``other``; topics and
 partitions are the pipeline's own.
@@ -65,6 +68,22 @@ class PipelineHealth:
     lag: dict[tuple[str, str, int], int] = field(default_factory=dict)
     #: the last read of both the lag and the dead-letter topic succeeded
     up: bool = False
+    #: (group, topic, partition) -> seconds its committed offset has not moved with lag > 0,
+    #: for the partitions stalled past the threshold
+    stalled: dict[tuple[str, str, int], float] = field(default_factory=dict)
+
+    def stall_report(self) -> list[dict[str, Any]]:
+        """The stalled partitions, for ``/readyz``: topic, partition, lag and how long."""
+        return [
+            {
+                "group": group,
+                "topic": topic,
+                "partition": partition,
+                "lag": self.lag.get((group, topic, partition), 0),
+                "stalled_s": round(seconds, 1),
+            }
+            for (group, topic, partition), seconds in sorted(self.stalled.items())
+        ]
 
     def count_dead_letter(self, headers: Iterable[tuple[str, bytes]] | None, at: datetime) -> None:
         """Count one dead-letter record written at ``at``."""
@@ -94,6 +113,7 @@ class PipelineHealthReader:
         lag_topics: Sequence[str] = LAG_TOPICS,
         dlq_topic: str = CONTACT_EVENTS_DLQ,
         lag_every_s: float = 2.0,
+        stall_after_s: float = 30.0,
     ) -> None:
         self.health = PipelineHealth()
         self._bootstrap = bootstrap_servers
@@ -101,6 +121,7 @@ class PipelineHealthReader:
         self._lag_topics = tuple(lag_topics)
         self._dlq_topic = dlq_topic
         self._lag_every_s = lag_every_s
+        self._progress = ProgressWatch(stall_after_s)
         self._positions: dict[TopicPartition, int] = {}
         self._task: asyncio.Task[None] | None = None
 
@@ -171,12 +192,44 @@ class PipelineHealthReader:
         beginnings = await consumer.beginning_offsets(partitions)
         committed = await admin.list_consumer_group_offsets(self._group, partitions=partitions)
         lag: dict[tuple[str, str, int], int] = {}
+        positions: dict[tuple[str, str, int], int] = {}
         for tp in partitions:
             offset = committed.get(tp)
-            lag[(self._group, tp.topic, tp.partition)] = partition_lag(
-                ends[tp], -1 if offset is None else offset.offset, beginnings[tp]
-            )
+            key = (self._group, tp.topic, tp.partition)
+            positions[key] = -1 if offset is None else offset.offset
+            lag[key] = partition_lag(ends[tp], positions[key], beginnings[tp])
         self.health.lag = lag
+        self.health.stalled = self._progress.observe(
+            positions, lag, asyncio.get_running_loop().time()
+        )
+
+
+class ProgressWatch:
+    """Tells stalled partitions: records waiting (lag > 0) and the committed offset unmoved
+    for ``stall_after_s``. Pure: the caller passes the time."""
+
+    def __init__(self, stall_after_s: float) -> None:
+        self.stall_after_s = stall_after_s
+        self._since: dict[tuple[str, str, int], tuple[int, float]] = {}
+
+    def observe(
+        self,
+        committed: dict[tuple[str, str, int], int],
+        lag: dict[tuple[str, str, int], int],
+        now: float,
+    ) -> dict[tuple[str, str, int], float]:
+        """Record one reading; return each stalled partition with the seconds it has been
+        waiting on an offset that does not move."""
+        stalled: dict[tuple[str, str, int], float] = {}
+        for key, offset in committed.items():
+            held = self._since.get(key)
+            if held is None or held[0] != offset or lag.get(key, 0) == 0:
+                self._since[key] = (offset, now)
+                continue
+            waited = now - held[1]
+            if waited >= self.stall_after_s:
+                stalled[key] = waited
+        return stalled
 
 
 async def _partitions(consumer: AIOKafkaConsumer, topic: str) -> list[TopicPartition]:
@@ -213,4 +266,13 @@ class PipelineHealthCollector(Collector):
             "1 when the last read of the consumer lag and the dead-letter topic succeeded.",
         )
         up.add_metric([], 1.0 if self._health.up else 0.0)
-        yield from (lag, dlq, up)
+        stalled = GaugeMetricFamily(
+            "ct_consumer_stalled",
+            "1 while records wait on the partition and the group's committed offset has not "
+            "moved for the stall threshold (a stuck or dead consumer).",
+            labels=["group", "topic", "partition"],
+        )
+        for group, topic, partition in sorted(self._health.lag):
+            flag = (group, topic, partition) in self._health.stalled
+            stalled.add_metric([group, topic, str(partition)], 1.0 if flag else 0.0)
+        yield from (lag, dlq, up, stalled)

@@ -39,6 +39,9 @@ def serve(settings: AggregatorSettings | None = None) -> None:
     reader = MetricsReader(
         settings.kafka_bootstrap_servers, {SLA_METRICS: feed.on_snapshot, SLA_ALERTS: feed.on_alert}
     )
+    health = PipelineHealthReader(  # lag, stalls and dead letters
+        settings.kafka_bootstrap_servers, stall_after_s=settings.stall_after_s
+    )
     api = create_aggregator_api(
         store,
         reader,
@@ -48,8 +51,8 @@ def serve(settings: AggregatorSettings | None = None) -> None:
         feed=feed,
         read_tokens=ReadTokens(settings.read_tokens),
         stream_heartbeat_s=settings.stream_heartbeat_s,
+        pipeline=health.health,
     )
-    health = PipelineHealthReader(settings.kafka_bootstrap_servers)  # lag and dead letters
     registry.register(PipelineHealthCollector(health.health))
     api.include_router(dlq_router(health))
     if settings.metrics_port is not None:

@@ -78,6 +78,14 @@ class AggregatorSettings(KafkaSettings):
         "behind gets a fresh full state instead of the missed events.",
     )
 
+    stall_after_s: float = Field(
+        default=30.0,
+        gt=0,
+        description="A partition of the sla_monitor's input with records waiting and no "
+        "committed progress for this long is stalled: /readyz fails naming it, and "
+        "ct_consumer_stalled is 1.",
+    )
+
     @field_validator("read_tokens", "queues", mode="before")
     @classmethod
     def _comma_separated(cls, value: object) -> object:
