@@ -19,7 +19,8 @@ from ct_cli.simulator.workclock import WorkingClock
 
 #: Survey scores 0..10: about 30% detractors, 28% passives, 42% promoters (NPS about +12).
 SCORE_CUMULATIVE = (3, 5, 7, 10, 13, 18, 30, 43, 58, 76, 100)
-LONG_WAIT_S = 300.0
+#: A wait that annoys, by channel (emails and web forms: a reply after two days).
+LONG_WAIT_S = {"phone": 300.0, "face_to_face": 900.0, "email": 172800.0, "web": 172800.0}
 RECONTACT_MEAN_S = 1.5 * 86400.0
 CALLBACK_SHARE = 0.4  # callers who abandoned and call again
 CALLBACK_MEAN_S = 900.0
@@ -75,7 +76,7 @@ def play_case(
 def play_survey(contact: Contact, outcome: Outcome, rng: random.Random, timeline: Timeline) -> None:
     """A satisfaction survey answered after the contact; long waits score lower."""
     score = rng.choices(range(11), cum_weights=SCORE_CUMULATIVE)[0]
-    if outcome.wait_s > LONG_WAIT_S:
+    if outcome.wait_s > LONG_WAIT_S[contact.channel]:
         score = max(0, score - rng.randint(1, 4))
     survey = contact.event("survey.answered", outcome.queue)
     survey["score"] = score
@@ -102,7 +103,8 @@ def follow_up(
     if rng.random() < rates.survey:
         play_survey(contact, outcome, rng, timeline)
     complaint = contact.query_reason == "complaint" and rng.random() < rates.complaint
-    if complaint or (outcome.wait_s > LONG_WAIT_S and rng.random() < 0.03):
+    annoyed = outcome.wait_s > LONG_WAIT_S[contact.channel]
+    if complaint or (annoyed and rng.random() < 0.03):
         play_complaint(contact, outcome.end, outcome.queue, rng, timeline, clock)
     if rng.random() < comeback:
         return _recontact(contact, outcome.end + rng.expovariate(1 / RECONTACT_MEAN_S), rng)
