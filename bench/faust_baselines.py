@@ -1,0 +1,86 @@
+# mypy: disable-error-code="untyped-decorator"
+"""The faust baselines of the SLA engine benchmark, run as their own worker process.
+
+``python -m bench.faust_baselines table`` (baseline A) keeps one faust Table keyed by
+contact and updates it on every event, the naive way; ``python -m bench.faust_baselines
+decode`` (baseline B) only decodes each event. Both read ``contact.events.v1`` with the
+sla_monitor's own faust settings (``MonitorSettings``: session and rebalance timeout,
+heartbeat, memory store, offsets from the earliest), under their own consumer group.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import faust
+import orjson
+
+from ct_broker.topics import CONTACT_EVENTS
+from ct_sla_monitor.settings import MonitorSettings
+
+#: consumer group (faust app id) of each baseline
+GROUPS = {"table": "bench-baseline-table", "decode": "bench-baseline-decode"}
+
+
+def baseline_app(kind: str, settings: MonitorSettings) -> faust.App:
+    """The faust app of baseline ``kind`` (``table`` or ``decode``)."""
+    brokers = [f"kafka://{hp.strip()}" for hp in settings.kafka_bootstrap_servers.split(",")]
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    app = faust.App(
+        GROUPS[kind],
+        broker=brokers,
+        store="memory://",
+        datadir=str(settings.data_dir / kind),
+        web_enabled=False,
+        topic_partitions=settings.partitions,
+        topic_replication_factor=1,
+        broker_session_timeout=settings.session_timeout_s,
+        broker_rebalance_timeout=settings.session_timeout_s,
+        broker_heartbeat_interval=settings.heartbeat_interval_s,
+        broker_request_timeout=settings.kafka_request_timeout_s * 3,
+        consumer_auto_offset_reset="earliest",
+        producer_acks=-1,
+        producer_enable_idempotence=settings.kafka_enable_idempotence,
+    )
+    events = app.topic(
+        CONTACT_EVENTS,
+        partitions=settings.partitions,
+        key_type=bytes,
+        value_type=bytes,
+        key_serializer="raw",
+        value_serializer="raw",
+    )
+    if kind == "table":
+        contacts = app.Table("bench-contacts", default=None, partitions=settings.partitions)
+
+        @app.agent(events)
+        async def naive_table(stream: faust.Stream[bytes]) -> None:
+            async for event in stream.events():
+                body = orjson.loads(event.value)
+                key = body["contact_id"]
+                state = contacts.get(key) or {"events": 0}
+                contacts[key] = {"events": state["events"] + 1, "last": body["type"]}
+
+    else:
+
+        @app.agent(events)
+        async def decode_only(stream: faust.Stream[bytes]) -> None:
+            async for event in stream.events():
+                orjson.loads(event.value)
+
+    return app
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("kind", choices=sorted(GROUPS), help="table: baseline A; decode: B")
+    args = parser.parse_args()
+    settings = MonitorSettings()
+    worker = faust.Worker(
+        baseline_app(args.kind, settings), loglevel=settings.log_level, quiet=True
+    )
+    worker.execute_from_commandline()
+
+
+if __name__ == "__main__":
+    main()
