@@ -37,17 +37,29 @@ async def prefill(bootstrap: str, records: Iterable[Record], topic: str = CONTAC
 
 
 async def end_offsets(bootstrap: str, topic: str) -> dict[int, int]:
-    """The end offset of each partition of ``topic``."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None)
+    """The end offset of each partition of ``topic``.
+
+    Tansu answers ListOffsets(latest) with the last batch's base offset + 1, short of the
+    end when that batch holds several records; the high watermark of a fetch is right, so
+    this fetches from just before the listed end and reads it.
+    """
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False
+    )
     await consumer.start()
     try:
-        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
-        if not partitions:
-            await consumer.topics()
-            found = consumer.partitions_for_topic(topic) or ()
-            partitions = [TopicPartition(topic, p) for p in found]
-        ends = await consumer.end_offsets(partitions)
-        return {tp.partition: offset for tp, offset in ends.items()}
+        await consumer.topics()
+        found = consumer.partitions_for_topic(topic) or ()
+        partitions = [TopicPartition(topic, p) for p in sorted(found)]
+        listed = await consumer.end_offsets(partitions)
+        consumer.assign(partitions)
+        for tp in partitions:
+            consumer.seek(tp, max(0, listed[tp] - 1))
+        for _ in range(5):
+            await consumer.getmany(timeout_ms=300)
+            if all(consumer.highwater(tp) is not None for tp in partitions):
+                break
+        return {tp.partition: max(listed[tp], consumer.highwater(tp) or 0) for tp in partitions}
     finally:
         await consumer.stop()
 

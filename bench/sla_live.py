@@ -43,7 +43,7 @@ def _drain(
 
 def run(config: BenchConfig) -> list[Figure]:
     """Drain the same topic with baseline B, baseline A, then the monitor."""
-    count = config.size(60_000, 15_000, 1_500)
+    count = config.size(30_000, 8_000, 1_500)
     with fresh_broker(config.logs, NAME) as bootstrap, processes(bootstrap, config.logs) as procs:
         total = asyncio.run(prefill(bootstrap, as_records(contact_events(count))))
         base = ["-m", "bench.faust_baselines"]
