@@ -1,52 +1,37 @@
-"""Input events for the benchmarks: realistic contacts on every channel, and open calls.
+"""Input events for the benchmarks: realistic contacts on every channel (``ct simulate``'s
+generator), and open calls.
 
-Contacts come from the demo traffic's planner (``ct_cli.demo_traffic.plan_contact``) with
-event times laid out from a fixed start, so every run posts the same events. (Issue 7's
-``ct simulate`` will take over here once it lands.)
+Every run generates the same events (a fixed seed and start), so runs compare.
 """
 
 from __future__ import annotations
 
-import random
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
 
-from ct_cli.demo_traffic import plan_contact
+from ct_cli.simulator import SimConfig, generate
 
-#: A Monday morning in term time, inside the charter's working hours.
-START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+#: A Monday morning, inside the charter's working hours (London is on UTC in March).
+START = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+#: A busy centre, so the events cover a working morning rather than days.
+DAILY_CONTACTS = 40_000.0
 Record = tuple[bytes, bytes]
 
 
-def contact_events(
-    count: int, seed: int = 7, rate_per_s: float = 20.0, start: datetime = START
-) -> list[dict[str, Any]]:
-    """``count`` events of contacts arriving at ``rate_per_s`` (Poisson) from ``start``,
-    in event-time order, each with its ``occurred_at``."""
-    rng = random.Random(seed)
-    timed: list[tuple[float, int, dict[str, Any]]] = []
-    arrival = 0.0
-    n = 0
-    horizon = float("inf")
-    # Planned events run ahead of arrivals by a few minutes. Once ``count`` are planned, the
-    # count-th earliest time only falls as more come, and a contact arriving after it
-    # cannot be among the first ``count``: stop there.
-    while arrival <= horizon:
-        n += 1
-        arrival += rng.expovariate(rate_per_s)
-        for delay, body in plan_contact(rng, n):
-            timed.append((arrival + delay, len(timed), body))
-        if horizon == float("inf") and len(timed) >= count:
-            horizon = sorted(t for t, *_ in timed)[count - 1]
-    timed.sort(key=lambda item: (item[0], item[1]))
-    events = []
-    for offset, _, body in timed[:count]:
-        body["occurred_at"] = (start + timedelta(seconds=offset)).isoformat()
-        events.append(body)
-    return events
+def contact_events(count: int, seed: int = 7, start: datetime = START) -> list[dict[str, Any]]:
+    """The first ``count`` events the simulator gives from ``start``, in event-time order."""
+    config = SimConfig(
+        seed=seed,
+        start=start,
+        duration=None,
+        max_events=count,
+        daily_contacts=DAILY_CONTACTS,
+        source="bench",
+    )
+    return list(generate(config))
 
 
 def open_calls(contacts: int, queues: int, start: datetime = START) -> list[dict[str, Any]]:
