@@ -3,6 +3,7 @@ configured channel mix, a daily profile, and the outcomes every channel needs.""
 
 from __future__ import annotations
 
+import argparse
 from collections import Counter
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -11,8 +12,9 @@ from zoneinfo import ZoneInfo
 import orjson
 import pytest
 
-from contact_events import decode_event, encode_event
-from ct_cli.simulator import SimConfig, generate, parse_queues
+from contact_events import EVENT_TYPES, decode_event, encode_event
+from ct_cli.simulator import SimConfig, generate, parse_duration, parse_queues
+from ct_cli.simulator.command import add_simulate_parser, config_from_args
 from ct_cli.simulator.contacts import Event
 from ct_sla_monitor.standards_file import default_standards
 
@@ -61,8 +63,6 @@ def test_every_event_is_valid_canonical_unique_and_in_time_order(fortnight: list
 
 
 def test_every_event_type_occurs(fortnight: list[Event]) -> None:
-    from contact_events import EVENT_TYPES
-
     assert set(EVENT_TYPES) == {event["type"] for event in fortnight}
 
 
@@ -175,3 +175,41 @@ def test_start_must_be_aware() -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
         SimConfig(start=datetime(2026, 3, 2))
     assert SimConfig(start=datetime(2026, 3, 2, tzinfo=UTC)).end == datetime(2026, 3, 3, tzinfo=UTC)
+
+
+NOW = datetime(2026, 7, 14, 10, 30, tzinfo=UTC)
+
+
+def _options(*argv: str) -> SimConfig:
+    parser = argparse.ArgumentParser()
+    add_simulate_parser(parser.add_subparsers(dest="command"))
+    return config_from_args(parser.parse_args(["simulate", *argv]), NOW)
+
+
+def test_a_file_covers_today_from_local_midnight_and_posting_starts_now() -> None:
+    to_file = _options("--out", "x.jsonl", "--seed", "4")
+    assert to_file.start == datetime(2026, 7, 13, 23, 0, tzinfo=UTC)  # BST midnight
+    assert (to_file.duration, to_file.max_events, to_file.seed) == (timedelta(days=1), None, 4)
+    live = _options("--events", "10")
+    assert (live.start, live.duration, live.max_events) == (NOW, None, 10)
+
+
+def test_rate_means_contacts_per_second_around_the_clock() -> None:
+    demo = _options("--rate", "2")
+    assert (demo.daily_contacts, demo.profile) == (172_800, "flat")
+    mixed = _options("--mix", "f2f=1,phone=1", "--queues", "3", "--duration", "8h")
+    assert mixed.mix == {"face_to_face": 0.5, "phone": 0.5, "web": 0.0}
+    assert len(mixed.queues) == 12 and mixed.duration == timedelta(hours=8)
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"), [("90s", 90), ("15m", 900), ("1.5h", 5400), ("1d", 86400), ("2w", 1209600)]
+)
+def test_durations(text: str, seconds: int) -> None:
+    assert parse_duration(text) == timedelta(seconds=seconds)
+
+
+@pytest.mark.parametrize("text", ["", "10", "1y", "-1h"])
+def test_bad_durations(text: str) -> None:
+    with pytest.raises(ValueError, match="not a duration"):
+        parse_duration(text)
