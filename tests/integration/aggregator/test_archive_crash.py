@@ -69,10 +69,10 @@ class Producer(threading.Thread):
             time.sleep(0.02)
 
 
-def _wait(condition: Callable[[], bool], what: str, timeout_s: float = 60) -> None:
+def _wait(count: Callable[[], int], goal: int, what: str, timeout_s: float = 60) -> None:
     deadline = time.monotonic() + timeout_s
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+    while count() < goal:
+        assert time.monotonic() < deadline, f"timed out waiting for {what}: {count()} of {goal}"
         time.sleep(0.05)
 
 
@@ -96,18 +96,18 @@ def crash_run(kafka_broker: str, tmp_path_factory: pytest.TempPathFactory) -> It
         for kill in range(KILLS):
             archiver = _ct("archive", "run", "--data-dir", str(data_dir), env=env)
             goal = archived_count(data_dir) + 300
-            _wait(lambda g=goal: archived_count(data_dir) >= g, f"archiving before kill {kill}")
+            _wait(lambda: archived_count(data_dir), goal, f"archiving before kill {kill}")
             # the day's segment is open (700 records a segment), a flush due every 0.1 s
             time.sleep(jitter.uniform(0, 0.1))
             archiver.send_signal(signal.SIGKILL)
             archiver.wait(timeout=10)
         archiver = _ct("archive", "run", "--data-dir", str(data_dir), env=env)
         goal = len(producer.produced) + 300
-        _wait(lambda: len(producer.produced) >= goal, "more events after the last restart")
+        _wait(lambda: len(producer.produced), goal, "more events after the last restart")
         producer.stop.set()
         producer.join(timeout=30)
         total = len(producer.produced)
-        _wait(lambda: archived_count(data_dir) >= total, "the archive to catch up")
+        _wait(lambda: archived_count(data_dir), total, "the archive to catch up")
         archiver.send_signal(signal.SIGTERM)
         assert archiver.wait(timeout=30) == 0
         verify = subprocess.run(
