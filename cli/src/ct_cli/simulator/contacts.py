@@ -9,12 +9,19 @@ from __future__ import annotations
 
 import hashlib
 import heapq
+import random
 import time
-from collections.abc import Iterator
+from bisect import bisect
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 Event = dict[str, Any]
+
+
+def pick(rng: random.Random, population: Sequence[str], cumulative: Sequence[int]) -> str:
+    """One of ``population``, weighted by the ``cumulative`` weights (ints, last = total)."""
+    return population[bisect(cumulative, rng.random() * cumulative[-1])]
 
 
 class Customers:

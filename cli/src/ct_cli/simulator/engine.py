@@ -18,7 +18,7 @@ from itertools import islice
 
 from ct_cli.simulator.calls import Transfer, play_call
 from ct_cli.simulator.config import MIX_CHANNELS, SERVICE_TYPES, QueueSpec, SimConfig
-from ct_cli.simulator.contacts import Contact, Customers, Event, Outcome, Timeline
+from ct_cli.simulator.contacts import Contact, Customers, Event, Outcome, Timeline, pick
 from ct_cli.simulator.erlang import AgentPool, HourlyStaffing
 from ct_cli.simulator.followups import Recontact, follow_up
 from ct_cli.simulator.messages import play_message
@@ -147,11 +147,8 @@ class Simulation:
             )
         else:
             customer = rng.randrange(self.population)
-            service = (
-                spec.service_type
-                or rng.choices(SERVICE_TYPES, cum_weights=DESK_SERVICE_CUMULATIVE)[0]
-            )
-            reason = rng.choices(FIRST_REASONS, cum_weights=FIRST_REASON_CUMULATIVE)[0]
+            service = spec.service_type or pick(rng, SERVICE_TYPES, DESK_SERVICE_CUMULATIVE)
+            reason = pick(rng, FIRST_REASONS, FIRST_REASON_CUMULATIVE)
         ref, segment = self.customers.get(customer)
         return Contact(
             contact_id=f"sim{self.config.seed}-{self._contacts}",
@@ -195,8 +192,8 @@ class Simulation:
         if not candidates:
             return
         same = [(s, w) for s, w in candidates if s.service_type == recontact.service_type]
-        pick = same or candidates
-        spec = rng.choices([s for s, _ in pick], [w for _, w in pick])[0]
+        chosen = same or candidates
+        spec = rng.choices([s for s, _ in chosen], [w for _, w in chosen])[0]
         at = self.profiles[channel].next_open(recontact.at)
         if at > recontact.at:  # closed: come when it opens
             at += rng.uniform(0.0, 1800.0)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from ct_cli.simulator.complaints import play_complaint
 from ct_cli.simulator.config import Rates
-from ct_cli.simulator.contacts import Contact, Outcome, Timeline
+from ct_cli.simulator.contacts import Contact, Outcome, Timeline, pick
 from ct_cli.simulator.workclock import WorkingClock
 
 #: Survey scores 0..10: about 30% detractors, 28% passives, 42% promoters (NPS about +12).
@@ -39,7 +39,7 @@ class Recontact:
 
 
 def _recontact(contact: Contact, at: float, rng: random.Random) -> Recontact:
-    reason = rng.choices(RECONTACT_REASONS, cum_weights=RECONTACT_REASON_CUMULATIVE)[0]
+    reason = pick(rng, RECONTACT_REASONS, RECONTACT_REASON_CUMULATIVE)
     return Recontact(at, contact.customer, contact.service_type, reason)
 
 
