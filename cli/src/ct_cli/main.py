@@ -16,6 +16,7 @@ from ct_cli.healthcheck import add_healthcheck_parser, run_healthcheck
 from ct_cli.importer import add_parsers as add_import_parsers
 from ct_cli.importer import import_calls, ingest_queue_log
 from ct_cli.replay_command import add_replay_parser, run_replay
+from ct_cli.report_command import add_report_parser, run_report
 from ct_cli.simulator.command import add_simulate_parser, run_simulate
 
 DESCRIPTION = """\
@@ -34,6 +35,7 @@ examples:
   ct simulate --duration 1d --out day.jsonl   a realistic day of traffic in a file
   ct import-calls october.txt --format anonymous-bank --out events.jsonl
   ct replay --from-file events.jsonl --window all --json
+  ct report --month 2026-10 --from-file events.jsonl --out report-2026-10
   ct ingest-queue-log /var/log/asterisk/queue_log --follow --api-key KEY
 """
 
@@ -100,6 +102,7 @@ def _parser() -> argparse.ArgumentParser:
     add_simulate_parser(sub)
     add_import_parsers(sub)
     add_replay_parser(sub)
+    add_report_parser(sub)
     add_archive_parser(sub)
     add_config_parser(sub)
     add_healthcheck_parser(sub)
@@ -155,6 +158,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return ingest_queue_log(args)
     if args.command == "replay":
         return run_replay(args)
+    if args.command == "report":
+        return run_report(args)
     if args.command == "archive":
         return run_archive(args)
     if args.command == "config":

@@ -175,3 +175,14 @@ def select_month(records: list[bytes], month: ReportMonth) -> MonthRecords:
         out.by_week[week_of[contact]].append(raw)
         out.latest = at if out.latest is None or at > out.latest else out.latest
     return out
+
+
+#: how far before and after the month a source is read, so that a contact that began in the
+#: previous month is recognised as such, and a month's contacts keep their later events
+READ_BEFORE = timedelta(days=31)
+READ_AFTER = timedelta(days=31)
+
+
+def record_span(month: ReportMonth) -> tuple[datetime, datetime]:
+    """The record times to read from a topic or the archive for ``month``."""
+    return month.start - READ_BEFORE, month.end + READ_AFTER
