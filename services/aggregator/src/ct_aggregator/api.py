@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -23,6 +24,7 @@ from ct_aggregator.metrics_reader import MetricsReader
 from ct_aggregator.pipeline_health import PipelineHealth
 from ct_aggregator.query_routes import query_router
 from ct_aggregator.queue_labels import QueueLabels
+from ct_aggregator.report_routes import report_router
 from ct_aggregator.snapshots import SnapshotStore
 from ct_aggregator.stream import stream_router
 from ct_aggregator.wallboard import locked_page, wallboard_router
@@ -76,6 +78,7 @@ def create_aggregator_api(
     read_tokens: ReadTokens | None = None,
     stream_heartbeat_s: float = 15.0,
     pipeline: PipelineHealth | None = None,
+    archive_dir: Path | None = None,
 ) -> FastAPI:
     """The FastAPI app; ``reader`` is started and stopped with it. ``charter`` is the
     published standards document served at /v1/standards. ``feed`` (whose handlers the
@@ -111,6 +114,7 @@ def create_aggregator_api(
     api.include_router(query_router(feed, charter))
     api.include_router(stream_router(feed.hub, feed.state, stream_heartbeat_s))
     api.include_router(wallboard_router())
+    api.include_router(report_router(archive_dir, charter))  # monthly reports, from the archive
     document_read_token(api)
 
     @api.get("/metrics", summary="Prometheus exposition", response_class=Response)

@@ -10,6 +10,7 @@ from prometheus_client import start_http_server
 
 from ct_aggregator.alert_book import AlertBook
 from ct_aggregator.api import build_registry, create_aggregator_api
+from ct_aggregator.archive_settings import ArchiveSettings
 from ct_aggregator.auth import ReadTokens
 from ct_aggregator.dlq_routes import dlq_router
 from ct_aggregator.event_hub import EventHub
@@ -52,6 +53,7 @@ def serve(settings: AggregatorSettings | None = None) -> None:
         read_tokens=ReadTokens(settings.read_tokens),
         stream_heartbeat_s=settings.stream_heartbeat_s,
         pipeline=health.health,
+        archive_dir=ArchiveSettings().data_dir,  # the archive ct archive run writes
     )
     registry.register(PipelineHealthCollector(health.health))
     api.include_router(dlq_router(health))
