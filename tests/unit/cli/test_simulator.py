@@ -192,6 +192,9 @@ def test_a_file_covers_today_from_local_midnight_and_posting_starts_now() -> Non
     assert (to_file.duration, to_file.max_events, to_file.seed) == (timedelta(days=1), None, 4)
     live = _options("--events", "10")
     assert (live.start, live.duration, live.max_events) == (NOW, None, 10)
+    fast = _options("--duration", "1h", "--speed", "60")
+    assert (fast.start, fast.end) == (NOW - timedelta(hours=1), NOW)  # never in the future
+    assert _options("--duration", "1h").start == NOW
 
 
 def test_rate_means_contacts_per_second_around_the_clock() -> None:

@@ -41,7 +41,7 @@ examples:
   ct simulate --start 2026-03-02T00:00:00+00:00 --duration 2w --queues 20 --out weeks.jsonl
   ct simulate --mix f2f=0.2,phone=0.5,web=0.3 --staffing 0.9 --duration 8h --out short.jsonl
   ct simulate --ingest-url http://127.0.0.1:8000 --speed 1          live, in real time
-  ct simulate --duration 1h --speed 60                              an hour in a minute
+  ct simulate --duration 1h --speed 60                  the past hour, posted in a minute
   ct simulate --events 100000 --speed max                           as fast as ingest takes
   ct simulate --rate 2                       2 contacts a second, flat profile (ct run's demo)
 """
@@ -60,8 +60,8 @@ def add_simulate_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]
     p.add_argument(
         "--start",
         type=_aware,
-        help="first instant, ISO 8601 with offset (default: now when posting, local "
-        "midnight today for --out)",
+        help="first instant, ISO 8601 with offset (default: local midnight today for --out; "
+        "when posting: now, or now minus --duration at a speed above 1)",
     )
     p.add_argument(
         "--duration",
@@ -142,13 +142,16 @@ def _speed(text: str) -> float | None:
 def config_from_args(args: argparse.Namespace, now: datetime) -> SimConfig:
     """The :class:`SimConfig` the options describe (``now``: the wall clock)."""
     to_file = args.out is not None
-    start = args.start
-    if start is None:
-        local = now.astimezone(SITE_TZ)
-        start = datetime(local.year, local.month, local.day, tzinfo=SITE_TZ) if to_file else now
     duration: timedelta | None = args.duration
     if duration is None and to_file and args.events is None:
         duration = timedelta(days=1)
+    start = args.start
+    if start is None and to_file:
+        local = now.astimezone(SITE_TZ)
+        start = datetime(local.year, local.month, local.day, tzinfo=SITE_TZ)
+    elif start is None:  # faster than real time: the period just past, never the future
+        fast = args.speed is None or args.speed > 1
+        start = now - duration if fast and duration is not None else now
     config = SimConfig(
         seed=args.seed if args.seed is not None else random.SystemRandom().randrange(10**6),
         start=start,
