@@ -36,14 +36,14 @@ JSON, sorted by occurred_at. Live posting uses POST /v1/events:batch with the ke
 
 EPILOG = """\
 examples:
-  ct simulate --seed 7 --duration 1d --out day.jsonl
+  ct simulate --seed 7 --duration 1d --out day.jsonl            a day from local midnight
   ct simulate --seed 7 --events 1000000 --daily-contacts 100000 --out big.jsonl
   ct simulate --start 2026-03-02T00:00:00+00:00 --duration 2w --queues 20 --out weeks.jsonl
   ct simulate --mix f2f=0.2,phone=0.5,web=0.3 --staffing 0.9 --duration 8h --out short.jsonl
-  ct simulate --ingest-url http://127.0.0.1:8000 --speed 1          live, in real time
-  ct simulate --duration 1h --speed 60                  the past hour, posted in a minute
-  ct simulate --events 100000 --speed max                           as fast as ingest takes
-  ct simulate --rate 2                       2 contacts a second, flat profile (ct run's demo)
+  ct simulate --ingest-url http://127.0.0.1:8000 --speed 1     live, in real time
+  ct simulate --duration 1h --speed 60                         the past hour, in a minute
+  ct simulate --events 100000 --speed max                      as fast as ingest takes them
+  ct simulate --rate 2                                         ct run's demo: 2 contacts/s
 """
 
 
