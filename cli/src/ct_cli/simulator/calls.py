@@ -49,8 +49,8 @@ def play_call(
 ) -> Outcome | Transfer:
     """One leg of a call joining ``spec``'s queue at ``t`` (a first leg emits
     ``call.queued``; a transferred leg was opened by the ``call.transferred`` before it).
-    ``transfer_targets``: the queues an answered call may be passed to (at the queue's
-    transfer rate)."""
+    ``transfer_targets``: the phone queues an answered call may be passed to (at the
+    queue's transfer rate; never its own queue)."""
     queue = spec.name
     if contact.events == 0:
         timeline.add(t, contact.event("call.queued", queue))
@@ -69,8 +69,11 @@ def play_call(
     answer["rings"] = max(1, math.ceil(ring_s / RING_CYCLE_S))
     timeline.add(answered, answer)
     handle_s = rng.expovariate(1.0 / spec.handle_s)
-    if transfer_targets and rng.random() < spec.transfer_rate:
-        transfer_to = rng.choice(transfer_targets)
+    if len(transfer_targets) > 1 and rng.random() < spec.transfer_rate:
+        n = rng.randrange(len(transfer_targets))
+        if transfer_targets[n] == queue:
+            n = (n + 1) % len(transfer_targets)
+        transfer_to = transfer_targets[n]
         at = answered + min(handle_s, 20.0 + rng.expovariate(1.0 / 40.0))
         pool.assign(agent, at)
         moved = contact.event("call.transferred", queue, agent_id)

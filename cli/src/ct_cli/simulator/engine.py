@@ -78,6 +78,7 @@ class Simulation:
             if spec.channel in ("phone", "face_to_face")
         }
         self.phone_queues = {s.name: s for s, _ in self.streams if s.channel == "phone"}
+        self.phone_names = tuple(self.phone_queues)
         self._arrivals: list[tuple[float, int, _Arrival]] = []
         self._pushed = 0
         self._contacts = 0
@@ -170,7 +171,7 @@ class Simulation:
         outcome: Outcome | Transfer
         if spec.channel == "phone":
             pool = self.pools[("phone", spec.name)]
-            targets = [] if arrival.call else [n for n in self.phone_queues if n != spec.name]
+            targets = () if arrival.call else self.phone_names
             short = self.config.rates.short_patience
             outcome = play_call(contact, t, spec, pool, rng, timeline, short, targets)
             if isinstance(outcome, Transfer):
