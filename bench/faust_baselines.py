@@ -11,6 +11,8 @@ heartbeat, memory store, offsets from the earliest), under their own consumer gr
 from __future__ import annotations
 
 import argparse
+import os
+import time
 
 import faust
 import orjson
@@ -20,6 +22,16 @@ from ct_sla_monitor.settings import MonitorSettings
 
 #: consumer group (faust app id) of each baseline
 GROUPS = {"table": "bench-baseline-table", "decode": "bench-baseline-decode"}
+#: set in the environment: each process appends the wall time of its first event there
+MARK_FILE = "BENCH_FIRST_EVENT_FILE"
+
+
+def mark_first_event() -> None:
+    """Append this process's first-event wall time to ``$BENCH_FIRST_EVENT_FILE``."""
+    path = os.environ.get(MARK_FILE)
+    if path:
+        with open(path, "a") as marks:
+            marks.write(f"{time.time()}\n")
 
 
 def baseline_app(kind: str, settings: MonitorSettings) -> faust.App:
@@ -55,7 +67,11 @@ def baseline_app(kind: str, settings: MonitorSettings) -> faust.App:
 
         @app.agent(events)
         async def naive_table(stream: faust.Stream[bytes]) -> None:
+            first = True
             async for event in stream.events():
+                if first:
+                    mark_first_event()
+                    first = False
                 body = orjson.loads(event.value)
                 key = body["contact_id"]
                 state = contacts.get(key) or {"events": 0}
