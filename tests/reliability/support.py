@@ -37,6 +37,7 @@ __all__ = [
     "kpi_rows",
     "metric_samples",
     "read_topic",
+    "rss_bytes",
     "wait_until",
 ]
 
@@ -207,3 +208,11 @@ async def read_topic(
     finally:
         await consumer.stop()
     return records
+
+
+def rss_bytes(pid: int) -> int:
+    """Resident memory of a process (Linux ``/proc``)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    raise LookupError(f"no VmRSS for {pid}")

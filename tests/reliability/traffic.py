@@ -79,17 +79,21 @@ def post_all(ingest_url: str, events: list[dict[str, Any]], size: int = 200) -> 
 def clean_run_rows(
     events: Iterable[dict[str, Any]], channel: str = "phone"
 ) -> list[dict[str, Any]]:
-    """``/v1/kpis`` rows of ``channel`` after each event was processed once, in order."""
+    """``/v1/kpis`` rows of ``channel`` after each event was processed once, in order.
+    As live, figures are computed after the last message (the live worker publishes at
+    most every half second, and the timer flushes the last state)."""
     book = default_standards()
     stage1, stage2 = ContactStage({}, book), ScopeStage({}, {}, book)
-    store = SnapshotStore()
     for event in events:
         routed = stage1.handle(orjson.dumps(event))
         assert not isinstance(routed, Rejected), routed
         for scope_key, message in routed.items():
-            snapshot = stage2.handle(scope_key, orjson.loads(orjson.dumps(message))).snapshot
-            if snapshot is not None:
-                store.update(orjson.loads(snapshot))
+            stage2.handle(scope_key, orjson.loads(orjson.dumps(message)), publish=False)
+    store = SnapshotStore()
+    for scope_key in stage2.scopes():
+        snapshot = stage2.handle(scope_key, {}).snapshot
+        assert snapshot is not None
+        store.update(orjson.loads(snapshot))
     return [row.to_dict() for row in store.rows(channel)]
 
 
