@@ -23,18 +23,25 @@ from ct_aggregator.report_charts import (
 )
 
 
+def _per_period(
+    report: Mapping[str, Any], section: Mapping[str, Any]
+) -> tuple[list[str], list[Mapping[str, Any]]]:
+    """The tick labels and a section's figures of each week, then of the month."""
+    keys, labels = _periods(report)
+    cells = {**section["weeks"], report["month"]: section["month"]}
+    return labels, [cells.get(k) or {} for k in keys]
+
+
 def fcr_chart(report: Mapping[str, Any]) -> Chart:
     """Stacked bars per week and for the month: cases resolved at first contact (final),
     not at first contact, and still provisional; the final rate against the target."""
     key, title = "fcr", "First-contact resolution: final vs provisional"
     resolution = report["resolution"]
-    keys, labels = _periods(report)
-    cells = {**resolution["weeks"], report["month"]: resolution["month"]}
-    figures = [cells.get(k) or {} for k in keys]
+    labels, figures = _per_period(report, resolution)
     if not any(f.get("resolved") for f in figures):
         return _empty(key, title, "No case was resolved this month")
     figure, axes = _figure(8.0, 4.5)
-    bottom = [0] * len(keys)
+    bottom = [0] * len(labels)
     parts = (
         ("fcr_final", "first contact (final)", "#2ca02c"),
         ("not_first_contact", "not first contact", "#d62728"),
@@ -153,9 +160,7 @@ def nps_chart(report: Mapping[str, Any]) -> Chart:
     """NPS per week and for the month (bars, responses above), with the floor."""
     key, title = "nps", "Net Promoter Score"
     nps = report["nps"]
-    keys, labels = _periods(report)
-    cells = {**nps["weeks"], report["month"]: nps["month"]}
-    figures = [cells.get(k) or {} for k in keys]
+    labels, figures = _per_period(report, nps)
     if not any(f.get("responses") for f in figures):
         return _empty(key, title, "No survey answered this month")
     figure, axes = _figure()

@@ -116,7 +116,9 @@ def render_html(report: Mapping[str, Any], charts: list[Chart] | None = None) ->
         f"{events['duplicates']:,} duplicates).</p>"
         f'<p class="note">Weeks: {escape(report["week_definition"])}. Figures are '
         "recomputed from the raw events by the monitor's own core (window: the whole "
-        "period). A week's figures are as of that week's last event.</p>"
+        "period). A week's figures are as of that week's last event (its contacts' "
+        "deadlines still open then are not yet decided), except first-contact resolution, "
+        "whose verdicts are those at the month's end.</p>"
         f"<p><b>Late data.</b> {escape(late['statement'])} Events replayed "
         f"{escape(late['order'])}.</p>"
     )
