@@ -159,6 +159,14 @@ class SnapshotCollector(Collector):
                 labels=[*_SCOPE, "lateness"],
             )
         )
+        future = _Samples(
+            CounterMetricFamily(
+                "sla_future_events",
+                "Events whose occurred_at was ahead of the time they were written to Kafka by "
+                "more than the monitor's tolerance (a source's clock is ahead). They still count.",
+                labels=_SCOPE,
+            )
+        )
         histograms = {key: _Histograms(name, text) for key, (name, text) in HISTOGRAMS.items()}
         seen_scopes: set[tuple[str, str]] = set()
         for row in self._store.rows():
@@ -195,6 +203,8 @@ class SnapshotCollector(Collector):
             counts = snap.get("late", {})
             late.add([*scope_labels, "late"], float(counts.get("late_events_total", 0)))
             late.add([*scope_labels, "too_late"], float(counts.get("too_late_events_total", 0)))
+            ahead = snap.get("future", {}).get("future_events_total", 0)
+            future.add(scope_labels, float(ahead))
         for samples in (
             *families.values(),
             service_level,
@@ -204,6 +214,7 @@ class SnapshotCollector(Collector):
             *nested.values(),
             mix,
             late,
+            future,
         ):
             yield samples.done()
         for histogram in histograms.values():

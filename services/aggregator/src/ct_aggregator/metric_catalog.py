@@ -163,5 +163,6 @@ OTHER_MERGE: dict[str, Merge] = {
     "sla_repeat_contacts": "sum",
     "sla_demand_contacts": "sum",
     "sla_late_events": "sum",
+    "sla_future_events": "sum",
     "sla_open_alerts": "sum",
 }

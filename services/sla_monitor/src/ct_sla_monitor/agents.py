@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import faust
+import orjson
 
 from ct_broker.topics import (
     CALL_OUTCOMES,
@@ -59,6 +60,7 @@ def create_monitor_app(settings: MonitorSettings, book: StandardsBook) -> faust.
 
     contacts = app.Table("contacts", default=None, partitions=settings.partitions)
     facts = app.Table("scope-facts", default=None, partitions=settings.partitions)
+    futures = app.Table("scope-future", default=int, partitions=settings.partitions)
     metas = app.Table("scope-meta", default=None, partitions=settings.partitions)
     stage1 = ContactStage(contacts, book)
     stage2 = ScopeStage(facts, metas, book)
@@ -67,8 +69,9 @@ def create_monitor_app(settings: MonitorSettings, book: StandardsBook) -> faust.
     async def contact_lifecycle(stream: faust.Stream[bytes]) -> None:
         async for event in stream.events():
             value: bytes = event.value
+            clock = event_clock(value, event.message.timestamp, settings)
             try:
-                result = stage1.handle(value)
+                result = clock if isinstance(clock, Rejected) else stage1.handle(value)
             except Exception as exc:  # a bug must not stop the agent; the record is kept
                 log.error("stage 1 failed on a record: %s", type(exc).__name__)
                 result = Rejected("processing_error", [{"rule": type(exc).__name__}])
@@ -76,6 +79,8 @@ def create_monitor_app(settings: MonitorSettings, book: StandardsBook) -> faust.
                 await dlq.send(key=event.key, value=value, headers=_reason_headers(result))
                 continue
             for scope_key, message in result.items():
+                if clock == FUTURE:
+                    message = {**message, FUTURE: True}
                 await outcomes.send(key=scope_key.encode(), value=dumps(message))
 
     # Live, each scope's snapshot is published at most once per publish interval (wall
@@ -91,6 +96,8 @@ def create_monitor_app(settings: MonitorSettings, book: StandardsBook) -> faust.
         async for event in stream.events():
             scope_key = event.key.decode()
             message = loads(event.value)
+            if message.pop(FUTURE, False):
+                futures[scope_key] += 1
             tick = message.get("tick")
             due = loop.time() - last_published.get(scope_key, -1e9) >= settings.publish_interval_s
             publish = tick is not None or due
@@ -108,7 +115,8 @@ def create_monitor_app(settings: MonitorSettings, book: StandardsBook) -> faust.
             else:
                 dirty.add(scope_key)
             if output.snapshot is not None:
-                await metrics.send(key=event.key, value=output.snapshot)
+                snapshot = with_future_count(output.snapshot, futures[scope_key])
+                await metrics.send(key=event.key, value=snapshot)
 
     @app.timer(interval=settings.tick_interval_s)
     async def deadline_ticks() -> None:
@@ -130,6 +138,47 @@ def create_monitor_app(settings: MonitorSettings, book: StandardsBook) -> faust.
         stage2.forget()
 
     return app
+
+
+#: An event ahead of its record's timestamp by more than the tolerance (a stage 1 -> 2 flag).
+FUTURE = "future"
+
+
+def event_clock(
+    value: bytes | None, written_at_s: float | None, settings: MonitorSettings
+) -> str | Rejected | None:
+    """Judge a raw event's ``occurred_at`` against the time its record was written (the
+    record's timestamp, so a replay judges the same): :data:`FUTURE`, a :class:`Rejected`
+    (too far ahead, before ``earliest_event_time``, or beyond the calendar in UTC), or None
+    (fine, or not readable: stage 1 says why)."""
+    try:
+        raw = orjson.loads(value or b"").get("occurred_at")
+        occurred = datetime.fromisoformat(raw) if isinstance(raw, str) else None
+    except (orjson.JSONDecodeError, AttributeError, ValueError):
+        return None
+    if occurred is None or occurred.tzinfo is None or written_at_s is None:
+        return None
+    try:
+        occurred = occurred.astimezone(UTC)
+    except OverflowError:
+        return _out_of_range("out_of_range", "beyond the representable dates in UTC")
+    if occurred < settings.earliest_event_time:
+        return _out_of_range("too_far_in_past", "before the earliest accepted event time")
+    ahead_s = occurred.timestamp() - written_at_s
+    if ahead_s > settings.max_future_s:
+        return _out_of_range("too_far_in_future", "too far ahead of the time it was written")
+    return FUTURE if ahead_s > settings.future_tolerance_s else None
+
+
+def _out_of_range(rule: str, message: str) -> Rejected:
+    return Rejected("invalid_event", [{"field": "occurred_at", "rule": rule, "message": message}])
+
+
+def with_future_count(snapshot: bytes, count: int) -> bytes:
+    """The snapshot with its scope's ``future`` counter (unchanged while there is none)."""
+    if not count:
+        return snapshot
+    return dumps({**loads(snapshot), FUTURE: {"future_events_total": count}})
 
 
 def _request_timeout_s(settings: MonitorSettings) -> float:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 from pydantic import Field
@@ -44,4 +45,23 @@ class MonitorSettings(KafkaSettings):
         ge=0,
         description="Publish each scope's snapshot at most this often (0: on every message); "
         "the timer flushes what was held back.",
+    )
+    future_tolerance_s: float = Field(
+        default=60.0,
+        ge=0,
+        description="An event whose occurred_at is more than this ahead of the time it was "
+        "written to Kafka (the record's timestamp) is counted in its scopes' "
+        "future_events_total (a source's clock is ahead); it is still processed.",
+    )
+    max_future_s: float = Field(
+        default=86_400.0,
+        gt=0,
+        description="An event more than this ahead of its record's timestamp goes to the "
+        "dead-letter topic (rule too_far_in_future): it would move its scopes' clocks.",
+    )
+    earliest_event_time: datetime = Field(
+        default=datetime.fromisoformat("1990-01-01T00:00:00+00:00"),
+        description="An event before this goes to the dead-letter topic (rule "
+        "too_far_in_past): a zeroed clock (1970, year 1). Backfills of older records need "
+        "an earlier value.",
     )
