@@ -54,3 +54,13 @@ clean: ## Remove the virtualenv and caches
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
 
 .PHONY: help install system-deps run test test-unit lint schemas clean
+
+# ---- reliability (issue 8): fault-injection tests --------------------------------------
+# Crashes, duplicates, a 60 s broker outage under load, poison records, clock skew and a
+# stalled consumer, each against the real pipeline (tests/reliability/, marker
+# `reliability`; docs/guarantees.md says what each proves). `make test` runs them too.
+# CT_RELIABILITY_OUTAGE_S scales the outage (default 60). The 30-minute soak is `make soak`.
+test-reliability: $(STAMP) ## Fault-injection tests: crashes, duplicates, outage, poison, skew, stalls (~5 min)
+	$(BIN)/pytest -q -m reliability tests/reliability
+
+.PHONY: test-reliability
