@@ -103,7 +103,9 @@ def channel_mix(report: Mapping[str, Any]) -> Chart:
     counts = demand.get("by_channel", {})
     axes.bar_label(bars, labels=[f"{mix[c]:.1%} ({counts.get(c, 0):,})" for c in channels])
     axes.xaxis.set_major_formatter(PercentFormatter(xmax=1))
-    axes.set_xlim(0, min(1.0, max(mix.values()) * 1.25))
+    top = max(mix.values()) * 1.3  # room for the labels, even at 100%
+    axes.set_xlim(0, top)
+    axes.set_xticks([i / 10 for i in range(0, 11, 2) if i / 10 <= top])
     axes.set_title(title)
     axes.set_xlabel("share of contacts started in the month")
     axes.set_ylabel("channel")
@@ -173,7 +175,10 @@ def standard_chart(report: Mapping[str, Any], rows: Sequence[Mapping[str, Any]])
     axes.axhline(target, color=TARGET_COLOUR, linestyle="--", linewidth=1.5, label="target")
     if ratio:
         axes.yaxis.set_major_formatter(PercentFormatter(xmax=1))
-        axes.set_ylim(0, 1.05)
+        shown_values = [v for values in series.values() for v in values if v is not None]
+        # a limit (abandonment <= 5%) is read near zero: zoom to it rather than to 100%
+        top = 1.05 if first["direction"] == "min" else max([target, *shown_values]) * 1.5
+        axes.set_ylim(0, min(1.05, top))
     axes.set_title(title)
     axes.set_xlabel("week (month: hatched)")
     axes.set_ylabel("share of contacts" if ratio else "points")
