@@ -43,10 +43,20 @@ class _NotFound(Exception):
 class MonthlyReports:
     """Builds a month's report from the archive, keeping the last few built."""
 
-    def __init__(self, archive_dir: Path | None, book: StandardsBook) -> None:
+    def __init__(self, archive_dir: Path | None, charter: dict[str, Any] | None) -> None:
         self.archive_dir = archive_dir
-        self.book = book
+        self._charter = charter
+        self._book: StandardsBook | None = None
         self._cache: OrderedDict[tuple[str, str], dict[str, Any]] = OrderedDict()
+
+    @property
+    def book(self) -> StandardsBook:
+        """The charter the reports are judged by, validated when the first report is asked
+        for (the published document; without one, the built-in charter)."""
+        if self._book is None:
+            charter = self._charter
+            self._book = parse_document(charter) if charter else default_standards()
+        return self._book
 
     def build(self, month: str) -> dict[str, Any]:
         """The report of ``month``; _NotFound without an archive or events for it."""
@@ -74,8 +84,7 @@ class MonthlyReports:
 def report_router(archive_dir: Path | None, charter: dict[str, Any] | None = None) -> APIRouter:
     """The route, reading ``archive_dir`` and judging by ``charter`` (the published
     standards document; none: the built-in charter)."""
-    book = parse_document(charter) if charter is not None else default_standards()
-    reports = MonthlyReports(archive_dir, book)
+    reports = MonthlyReports(archive_dir, charter)
     router = APIRouter()
 
     @router.get(
