@@ -64,3 +64,16 @@ test-reliability: $(STAMP) ## Fault-injection tests: crashes, duplicates, outage
 	$(BIN)/pytest -q -m reliability tests/reliability
 
 .PHONY: test-reliability
+
+# --- benchmarks (issue 7): not part of `make test`; see docs/performance.md ---------------
+BENCH_ARGS ?=
+SOAK_MINUTES ?= 30
+SOAK_RATE ?= 500
+
+bench: $(STAMP) ## Benchmarks vs baselines in the same run (<15 min); BENCH_ARGS=--quick
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+soak: $(STAMP) ## Soak at 500 events/s, RSS and open files sampled; SOAK_MINUTES=2 to try
+	$(BIN)/python -m bench.soak --minutes $(SOAK_MINUTES) --rate $(SOAK_RATE)
+
+.PHONY: bench soak

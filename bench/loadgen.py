@@ -14,11 +14,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import sys
 import time
 from collections import Counter
-from collections.abc import AsyncIterator
-from itertools import cycle
+from collections.abc import AsyncIterator, Iterator
+from itertools import count, cycle
 from pathlib import Path
 from typing import Any
 
@@ -50,15 +51,29 @@ def percentile(sorted_values: list[float], q: float) -> float | None:
     """Nearest-rank percentile of an ascending list (None when empty)."""
     if not sorted_values:
         return None
-    rank = max(1, min(len(sorted_values), round(q * len(sorted_values) + 0.5)))
+    rank = max(1, min(len(sorted_values), math.ceil(q * len(sorted_values))))
     return sorted_values[rank - 1]
+
+
+def passes(path: str, bodies: list[bytes], renumber: bytes | None) -> Iterator[bytes]:
+    """The requests, over and over. With ``renumber``, each pass after the first rewrites
+    that id prefix (``sim7-`` becomes ``sim7r2-`` on the second pass), so every contact is
+    new and a long run keeps adding state, as real traffic does."""
+    requests = [request_bytes(path, body) for body in bodies]
+    if renumber is None:
+        yield from cycle(requests)
+    yield from requests
+    for n in count(2):
+        marked = renumber[:-1] + b"r%d" % n + renumber[-1:]
+        for body in bodies:
+            yield request_bytes(path, body.replace(renumber, marked))
 
 
 class Load:
     """The run's shared state: the requests to send, and what came back."""
 
-    def __init__(self, requests: list[bytes], seconds: float) -> None:
-        self.requests = cycle(requests)
+    def __init__(self, requests: Iterator[bytes], seconds: float) -> None:
+        self.requests = requests
         self.seconds = seconds
         self.latencies: list[float] = []
         self.statuses: Counter[int] = Counter()
@@ -115,7 +130,8 @@ async def back_to_back(until: float) -> AsyncIterator[float]:
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
     bodies = [line for line in Path(args.bodies).read_bytes().splitlines() if line.strip()]
-    load = Load([request_bytes(args.path, body) for body in bodies], args.seconds)
+    renumber = args.renumber.encode() if args.renumber else None
+    load = Load(passes(args.path, bodies, renumber), args.seconds)
     started = time.perf_counter()
     until = started + args.seconds
     tasks: list[asyncio.Task[None]] = []
@@ -166,6 +182,11 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=0, help="requests/s; 0: saturation")
     parser.add_argument("--seconds", type=float, default=10, help="how long to offer load")
     parser.add_argument("--connections", type=int, default=32, help="keep-alive connections")
+    parser.add_argument(
+        "--renumber",
+        help="an id prefix such as 'sim7-' to rewrite on every pass after the first, so "
+        "long runs keep posting new contacts",
+    )
     args = parser.parse_args()
     json.dump(asyncio.run(run(args)), sys.stdout)
     print()

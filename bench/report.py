@@ -99,10 +99,14 @@ def markdown_table(figures: Iterable[Figure]) -> str:
 
 
 def write_results(
-    figures: list[Figure], directory: Path, mode: str, extra: dict[str, Any] | None = None
+    figures: list[Figure],
+    directory: Path,
+    mode: str,
+    extra: dict[str, Any] | None = None,
+    prefix: str = "bench",
 ) -> Path:
-    """Write ``figures`` (and run details) to ``directory/bench-<time>.json`` and
-    ``latest.json``; return the timestamped path."""
+    """Write ``figures`` (and run details) to ``directory/<prefix>-<time>.json``, and for
+    benchmark runs to ``latest.json`` too; return the timestamped path."""
     directory.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%dT%H%M%S")
     document = {
@@ -113,9 +117,10 @@ def write_results(
         **(extra or {}),
     }
     text = json.dumps(document, indent=2)
-    path = directory / f"bench-{stamp}.json"
+    path = directory / f"{prefix}-{stamp}.json"
     path.write_text(text)
-    (directory / "latest.json").write_text(text)
+    if prefix == "bench":
+        (directory / "latest.json").write_text(text)
     return path
 
 

@@ -1,0 +1,127 @@
+"""``make soak`` (``python -m bench.soak``): the pipeline under steady load for a long
+time, with RSS and open files of ingest, sla_monitor and aggregator sampled throughout.
+
+Issue 7: 30 minutes at 500 events/s, RSS flat. The load generator posts batches of 10
+new contacts' events (ids renumbered on every pass over the generated events). Not part
+of ``make bench`` or CI: ``--minutes 2`` tries it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from .config import BenchConfig
+from .pipeline import pipeline
+from .procstat import Sample, Sampler
+from .report import Figure, at_most, print_table, write_results
+from .services import ROOT
+from .traffic import contact_events
+
+NAME = "soak"
+PER_REQUEST = 10
+MB = 1024 * 1024
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def growth(samples: list[Sample]) -> tuple[float, float]:
+    """(RSS at the end of the warm-up, the first quarter; RSS at the end), in MB."""
+    warm = samples[max(0, len(samples) // 4 - 1)]
+    return warm.rss_bytes / MB, samples[-1].rss_bytes / MB
+
+
+def run(
+    minutes: float, rate: float, logs: Path, interval_s: float
+) -> tuple[list[Figure], dict[str, Any]]:
+    """Soak the pipeline; one figure per service: RSS at the end vs after warm-up."""
+    config = BenchConfig(logs=logs)
+    seconds = minutes * 60
+    events = contact_events(int(min(rate * seconds, 200_000)))
+    bodies = logs / "soak-batches.jsonl"
+    logs.mkdir(parents=True, exist_ok=True)
+    bodies.write_bytes(
+        b"\n".join(
+            orjson.dumps({"events": events[i : i + PER_REQUEST]})
+            for i in range(0, len(events) - PER_REQUEST + 1, PER_REQUEST)
+        )
+        + b"\n"
+    )
+    with pipeline(config, NAME) as p:
+        pids = {name: proc.pid for name, proc in p.procs.procs.items()}
+        sampler = Sampler(pids, interval_s).start()
+        port = p.ingest_url.rsplit(":", 1)[1]
+        argv = [
+            sys.executable,
+            "-m",
+            "bench.loadgen",
+            "--port",
+            port,
+            "--path",
+            "/v1/events:batch",
+            "--bodies",
+            str(bodies),
+            "--rate",
+            str(rate / PER_REQUEST),
+            "--seconds",
+            str(seconds),
+            "--connections",
+            "16",
+            "--renumber",
+            "sim7-",
+        ]
+        load = subprocess.run(argv, capture_output=True, timeout=seconds + 120, cwd=ROOT)
+        sampler.stop()
+    figures = []
+    for name, samples in sampler.samples.items():
+        warm, end = growth(samples)
+        files = f"open files {samples[0].open_files} -> {samples[-1].open_files}"
+        figures.append(
+            Figure(
+                NAME,
+                f"{name} RSS at end",
+                end,
+                "MB",
+                "RSS after warm-up (1/4)",
+                warm,
+                "<= 1.1x (flat)",
+                at_most(end, 1.1 * warm),
+                files,
+            )
+        )
+    extra = {
+        "loadgen": json.loads(load.stdout or b"{}"),
+        "samples": {k: [asdict(s) for s in v] for k, v in sampler.samples.items()},
+    }
+    return figures, extra
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.soak",
+        description=__doc__.split("\n\n")[0] + " Writes bench/results/soak-<time>.json.",
+    )
+    parser.add_argument("--minutes", type=float, default=30, help="duration (default 30)")
+    parser.add_argument("--rate", type=float, default=500, help="events/s (default 500)")
+    parser.add_argument("--interval", type=float, default=5, help="seconds between samples")
+    parser.add_argument(
+        "--logs", type=Path, default=RESULTS / f"logs-soak-{time.strftime('%Y%m%dT%H%M%S')}"
+    )
+    args = parser.parse_args()
+    figures, extra = run(args.minutes, args.rate, args.logs, args.interval)
+    mode = f"soak {args.minutes} min at {args.rate} ev/s"
+    path = write_results(figures, RESULTS, mode, extra, prefix="soak")
+    print_table(figures, sys.stdout)
+    print(f"\nresults: {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
