@@ -12,15 +12,21 @@ from ct_broker.topics import CALL_OUTCOMES, CONTACT_EVENTS
 
 from .config import BenchConfig
 from .drain import watch_drain
-from .kafka_tools import prefill
+from .kafka_tools import GroupProgress, prefill, total_end
 from .procstat import rss_bytes
 from .report import Figure, at_most
-from .services import fresh_broker, processes, wait_service
+from .services import PARTITIONS, fresh_broker, processes, wait_service
 from .sla_live import MONITOR_GROUP
 from .traffic import as_records, open_calls
 
 NAME = "memory"
 MB = 1024 * 1024
+
+
+async def _stage2_lag(bootstrap: str) -> int:
+    async with GroupProgress(bootstrap, MONITOR_GROUP) as progress:
+        done = await progress.committed(CALL_OUTCOMES, PARTITIONS)
+    return await total_end(bootstrap, CALL_OUTCOMES) - done
 
 
 def run(config: BenchConfig) -> list[Figure]:
