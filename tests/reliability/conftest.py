@@ -11,5 +11,5 @@ HERE = Path(__file__).resolve().parent
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        if Path(str(item.fspath)).resolve().is_relative_to(HERE):
+        if item.path.resolve().is_relative_to(HERE):
             item.add_marker(pytest.mark.reliability)

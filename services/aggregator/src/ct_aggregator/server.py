@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import socket
 from collections.abc import Callable
 
@@ -21,6 +22,7 @@ from ct_aggregator.pipeline_health import PipelineHealthCollector, PipelineHealt
 from ct_aggregator.queue_labels import QueueLabels
 from ct_aggregator.settings import AggregatorSettings
 from ct_aggregator.snapshots import SnapshotStore
+from ct_broker.log_throttle import throttle_client_logs
 from ct_broker.topics import SLA_ALERTS, SLA_METRICS
 
 
@@ -29,6 +31,10 @@ def serve(settings: AggregatorSettings | None = None) -> None:
     from ct_sla_monitor.standards_file import default_standards, load_standards
 
     settings = settings or AggregatorSettings()
+    logging.basicConfig(
+        level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
+    throttle_client_logs()  # a broker outage must not write thousands of lines a minute
     book = (
         load_standards(settings.standards_file) if settings.standards_file else default_standards()
     )

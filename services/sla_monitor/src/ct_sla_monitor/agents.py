@@ -11,6 +11,7 @@ from typing import Any
 import faust
 import orjson
 
+from ct_broker.log_throttle import throttle_client_logs
 from ct_broker.topics import (
     CALL_OUTCOMES,
     CONTACT_EVENTS,
@@ -202,5 +203,7 @@ def run_worker(settings: MonitorSettings | None = None) -> None:
         load_standards(settings.standards_file) if settings.standards_file else default_standards()
     )
     app = create_monitor_app(settings, book)
+    # aiokafka, and faust's producer buffer, log every retry while the broker is away
+    throttle_client_logs(prefixes=("aiokafka", "faust.transport"))
     worker = faust.Worker(app, loglevel=settings.log_level, quiet=True)
     worker.execute_from_commandline()
