@@ -62,6 +62,7 @@ def passes(path: str, bodies: list[bytes], renumber: bytes | None) -> Iterator[b
     requests = [request_bytes(path, body) for body in bodies]
     if renumber is None:
         yield from cycle(requests)
+        return
     yield from requests
     for n in count(2):
         marked = renumber[:-1] + b"r%d" % n + renumber[-1:]

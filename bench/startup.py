@@ -39,7 +39,7 @@ async def _first_outcome_after(bootstrap: str, since: float, timeout_s: float = 
         while time.monotonic() < deadline:
             for batch in (await consumer.getmany(timeout_ms=200)).values():
                 for record in batch:
-                    stamp = record.timestamp / 1000
+                    stamp = float(record.timestamp) / 1000
                     if stamp >= since and b'"tick"' not in record.value:
                         return stamp
         raise TimeoutError("no outcome after the worker started")
