@@ -8,21 +8,19 @@ from __future__ import annotations
 
 import asyncio
 import subprocess
-import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from statistics import median
 
 import httpx
-import orjson
 from aiokafka import AIOKafkaConsumer
 
 from ct_broker.topics import CONTACT_EVENTS, SLA_ALERTS
 from ct_sla_monitor.standards_file import default_standards
 
 from .config import BenchConfig
-from .loadgen import percentile
+from .loadgen import command, percentile
 from .pipeline import RunningPipeline, pipeline
 from .probes import (
     DEADLINE_QUEUE,
@@ -35,7 +33,7 @@ from .probes import (
     raised_alerts,
 )
 from .report import Figure, at_most
-from .traffic import contact_events
+from .traffic import contact_events, write_batches
 
 NAME = "end_to_end"
 RATE = 1000.0  # events/s of background load
@@ -118,33 +116,11 @@ def _background(p: RunningPipeline, config: BenchConfig, seconds: float) -> subp
     """The load generator posting 1k events/s in batches, as its own process."""
     events = contact_events(int(RATE * (seconds + 10)))
     path = Path(config.logs) / "e2e-batches.jsonl"
-    path.write_bytes(
-        b"\n".join(
-            orjson.dumps({"events": events[i : i + PER_REQUEST]})
-            for i in range(0, len(events) - PER_REQUEST + 1, PER_REQUEST)
-        )
-        + b"\n"
-    )
+    write_batches(path, events, PER_REQUEST)
     port = p.ingest_url.rsplit(":", 1)[1]
     log = open(Path(config.logs) / "e2e-loadgen.json", "wb")  # noqa: SIM115
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "bench.loadgen",
-            "--port",
-            port,
-            "--path",
-            "/v1/events:batch",
-            "--bodies",
-            str(path),
-            "--rate",
-            str(RATE / PER_REQUEST),
-            "--seconds",
-            str(seconds + 6),
-            "--connections",
-            "16",
-        ],
+        command(port, path, RATE / PER_REQUEST, seconds + 6, "/v1/events:batch", 16),
         stdout=log,
         stderr=subprocess.STDOUT,
         cwd=Path(__file__).resolve().parent.parent,

@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import json
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -21,10 +20,11 @@ from ct_broker.settings import KafkaSettings
 from ct_broker.topics import CONTACT_EVENTS
 
 from .config import BenchConfig
+from .loadgen import command
 from .procstat import cpu_seconds
 from .report import Figure, at_least, at_most
 from .services import PARTITIONS, ROOT, Processes, fresh_broker, processes, wait_service
-from .traffic import contact_events
+from .traffic import contact_events, write_batches
 
 NAME = "ingest"
 LOADS = (250.0, 500.0, 1000.0, 0.0)  # 0: saturation
@@ -40,23 +40,7 @@ def loadgen(
     connections: int = 32,
 ) -> dict[str, Any]:
     """Run the load generator process once; its JSON figures."""
-    argv = [
-        sys.executable,
-        "-m",
-        "bench.loadgen",
-        "--port",
-        str(port),
-        "--path",
-        path,
-        "--bodies",
-        str(bodies),
-        "--rate",
-        str(rate),
-        "--seconds",
-        str(seconds),
-        "--connections",
-        str(connections),
-    ]
+    argv = command(port, bodies, rate, seconds, path, connections)
     done = subprocess.run(argv, capture_output=True, timeout=seconds + 60, check=True, cwd=ROOT)
     result: dict[str, Any] = json.loads(done.stdout)
     return result
@@ -125,13 +109,7 @@ def run(config: BenchConfig) -> list[Figure]:
     batches = config.logs / "ingest-batches.jsonl"
     config.logs.mkdir(parents=True, exist_ok=True)
     bodies.write_bytes(b"\n".join(lines) + b"\n")
-    batches.write_bytes(
-        b"\n".join(
-            orjson.dumps({"events": events[i : i + BATCH]})
-            for i in range(0, len(events) - BATCH + 1, BATCH)
-        )
-        + b"\n"
-    )
+    write_batches(batches, events, BATCH)
     with fresh_broker(config.logs, NAME) as bootstrap, processes(bootstrap, config.logs) as procs:
         ours = single_posts(procs, "ingest", bodies, seconds)
         minimal = single_posts(procs, "minimal", bodies, seconds)

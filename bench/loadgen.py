@@ -24,6 +24,36 @@ from pathlib import Path
 from typing import Any
 
 
+def command(
+    port: int | str,
+    bodies: Path,
+    rate: float,
+    seconds: float,
+    path: str = "/v1/events",
+    connections: int = 32,
+    renumber: str | None = None,
+) -> list[str]:
+    """The command line that runs this generator as its own process."""
+    argv = [
+        sys.executable,
+        "-m",
+        "bench.loadgen",
+        "--port",
+        str(port),
+        "--path",
+        path,
+        "--bodies",
+        str(bodies),
+        "--rate",
+        str(rate),
+        "--seconds",
+        str(seconds),
+        "--connections",
+        str(connections),
+    ]
+    return argv + (["--renumber", renumber] if renumber else [])
+
+
 def request_bytes(path: str, body: bytes) -> bytes:
     """One HTTP/1.1 keep-alive POST of a JSON body."""
     head = (

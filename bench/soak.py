@@ -17,14 +17,13 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-import orjson
-
 from .config import BenchConfig
+from .loadgen import command
 from .pipeline import pipeline
 from .procstat import Sample, Sampler
 from .report import Figure, at_most, print_table, write_results
 from .services import ROOT
-from .traffic import contact_events
+from .traffic import contact_events, write_batches
 
 NAME = "soak"
 PER_REQUEST = 10
@@ -47,36 +46,12 @@ def run(
     events = contact_events(int(min(rate * seconds, 200_000)))
     bodies = logs / "soak-batches.jsonl"
     logs.mkdir(parents=True, exist_ok=True)
-    bodies.write_bytes(
-        b"\n".join(
-            orjson.dumps({"events": events[i : i + PER_REQUEST]})
-            for i in range(0, len(events) - PER_REQUEST + 1, PER_REQUEST)
-        )
-        + b"\n"
-    )
+    write_batches(bodies, events, PER_REQUEST)
     with pipeline(config, NAME) as p:
         pids = {name: proc.pid for name, proc in p.procs.procs.items()}
         sampler = Sampler(pids, interval_s).start()
         port = p.ingest_url.rsplit(":", 1)[1]
-        argv = [
-            sys.executable,
-            "-m",
-            "bench.loadgen",
-            "--port",
-            port,
-            "--path",
-            "/v1/events:batch",
-            "--bodies",
-            str(bodies),
-            "--rate",
-            str(rate / PER_REQUEST),
-            "--seconds",
-            str(seconds),
-            "--connections",
-            "16",
-            "--renumber",
-            "sim7-",
-        ]
+        argv = command(port, bodies, rate / PER_REQUEST, seconds, "/v1/events:batch", 16, "sim7-")
         load = subprocess.run(argv, capture_output=True, timeout=seconds + 120, cwd=ROOT)
         sampler.stop()
     figures = []

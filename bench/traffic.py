@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -56,3 +57,17 @@ def as_records(events: list[dict[str, Any]]) -> Iterator[Record]:
     """(key, value) records as ingest writes them: keyed by contact, JSON bodies."""
     for event in events:
         yield event["contact_id"].encode(), orjson.dumps(event)
+
+
+def write_batches(path: Path, events: list[dict[str, Any]], size: int) -> Path:
+    """Write ``{"events": [...]}`` bodies of ``size`` events, one a line (the load
+    generator's input for the batch route); return ``path``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(
+        b"\n".join(
+            orjson.dumps({"events": events[i : i + size]})
+            for i in range(0, len(events) - size + 1, size)
+        )
+        + b"\n"
+    )
+    return path
