@@ -27,12 +27,12 @@ from .alerts import (
     evaluate_deadline,
 )
 from .call_kpis import ALL_QUEUES
+from .deadline_index import deadline_key
 from .judged_figures import wants_provenance
 from .lateness import LatenessCounters, classify_lateness
 from .scope_figures import (
     late_call_ids,
     pending_items,
-    scope_deadlines,
     window_figures,
     windows_of,
 )
@@ -212,10 +212,9 @@ def _deadline_alerts(
     scope_key: str, meta: ScopeMeta, items: ScopeItems, now: datetime, standards: Standards
 ) -> list[Alert]:
     emitted: list[Alert] = []
-    live: set[str] = set()
-    for deadline in scope_deadlines(items, standards):
-        key = f"{deadline.standard}|{deadline.item_id}"
-        live.add(key)
+    index = items.deadline_index(standards)
+    for deadline in index.take_due(now):
+        key = deadline_key(deadline)
         previous = meta.contact.get(key)
         if previous is None and deadline.status(now) == "met":
             continue
@@ -238,6 +237,12 @@ def _deadline_alerts(
             meta.contact.pop(key, None)
         else:
             meta.contact[key] = current
-    for key in [k for k in meta.contact if k not in live]:  # the item was pruned or moved
-        del meta.contact[key]
+        if current is None or current.is_open:  # a cleared alert is final
+            index.schedule(deadline, now)
+    for key in index.take_removed():  # the item was pruned or moved
+        meta.contact.pop(key, None)
+    if index.fresh:  # alerts kept for items no longer held
+        for key in [k for k in meta.contact if not index.holds(k)]:
+            del meta.contact[key]
+        index.fresh = False
     return emitted

@@ -11,15 +11,15 @@ from .alerts import AggregateObservation
 from .call_histograms import call_histograms
 from .call_kpis import compute_kpis
 from .call_records import CallLeg
-from .complaint_items import complaint_deadlines, complaint_kpis
+from .complaint_items import complaint_kpis
 from .deadlines import Deadline, pending_view
 from .demand import demand_kpis
-from .email_items import email_deadlines, email_kpis
+from .email_items import email_kpis
 from .resolution import REPORT_WINDOWS, resolution_kpis
 from .satisfaction import nps_kpis
 from .scope_items import ScopeItems
 from .standards import Standards
-from .visit_items import visit_deadlines, visit_kpis
+from .visit_items import visit_kpis
 from .windows import REPORTED_WINDOWS, in_window
 
 #: every window a snapshot reports; month to date only for the service scopes
@@ -75,14 +75,7 @@ def window_figures(
 
 def scope_deadlines(items: ScopeItems, standards: Standards) -> list[Deadline]:
     """Every per-contact deadline of the scope's emails, visits and complaint stages."""
-    found: list[Deadline] = []
-    for email in items.of_kind("email"):
-        found.extend(email_deadlines(email, standards))
-    for visit in items.of_kind("visit"):
-        found.extend(visit_deadlines(visit, standards))
-    for complaint in items.of_kind("complaint"):
-        found.extend(complaint_deadlines(complaint, standards))
-    return sorted(found, key=lambda d: (d.due_at, d.item_id, d.standard))
+    return items.deadline_index(standards).all()
 
 
 def pending_items(items: ScopeItems, now: datetime, standards: Standards) -> list[dict[str, Any]]:

@@ -12,6 +12,7 @@ from .call_kpis import ScopeState
 from .call_records import CallLeg
 from .case_items import CaseItem
 from .complaint_items import ComplaintItem
+from .deadline_index import DEADLINE_KINDS, DeadlineIndex
 from .demand import DemandRecord
 from .email_items import EmailItem
 from .judged_figures import JudgedLedger
@@ -57,6 +58,8 @@ class ScopeItems:
     resolution: ResolutionState = field(default_factory=ResolutionState)
     #: the running sums of the judged figures, kept with the facts once judging starts
     judged: JudgedLedger | None = None
+    #: every item's deadlines, queued by when they may next move, once alerts are decided
+    deadlines: DeadlineIndex | None = None
     #: the horizon of the latest prune (pruning again before the next hour frees little)
     pruned_at: datetime | None = None
 
@@ -74,6 +77,8 @@ class ScopeItems:
             self.items.setdefault(kind, {})[key] = value
         if self.judged is not None:
             self.judged.replace(kind, key, value)
+        if self.deadlines is not None:
+            self.deadlines.touch(kind, key)
         return key
 
     def retract(self, kind: str, key: str) -> None:
@@ -86,6 +91,8 @@ class ScopeItems:
             self.items.get(kind, {}).pop(key, None)
         if self.judged is not None and kind != "touch":
             self.judged.replace(kind, key, None)
+        if self.deadlines is not None:
+            self.deadlines.touch(kind, key)
 
     def judged_ledger(self, scope_key: str, standards: Standards) -> JudgedLedger:
         """The running sums of the judged figures, built from the facts held on first use."""
@@ -102,6 +109,16 @@ class ScopeItems:
                 ledger.replace("case", case_id, case)
             self.judged = ledger
         return self.judged
+
+    def deadline_index(self, standards: Standards) -> DeadlineIndex:
+        """The deadlines of the items held, refreshed for the items changed since."""
+        if self.deadlines is None:
+            self.deadlines = DeadlineIndex(standards)
+            for kind in DEADLINE_KINDS:
+                for key in self.items.get(kind, {}):
+                    self.deadlines.touch(kind, key)
+        self.deadlines.refresh(self.items)
+        return self.deadlines
 
     def of_kind(self, kind: str) -> list[Any]:
         """The facts of one kind, in id order."""
@@ -125,9 +142,11 @@ class ScopeItems:
                 if _finished_before(kind, held[key], horizon):
                     del held[key]
                     dropped.append((kind, key))
-        if self.judged is not None:
-            for kind, key in dropped:
+        for kind, key in dropped:
+            if self.judged is not None:
                 self.judged.replace(kind, key, None)
+            if self.deadlines is not None:
+                self.deadlines.touch(kind, key)
         return dropped
 
 
