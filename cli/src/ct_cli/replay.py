@@ -20,6 +20,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from tqdm import tqdm
 
 from ct_aggregator.archive_reader import merge_in_topic_order
+from ct_broker.offsets import end_offsets
 from ct_broker.topics import CONTACT_EVENTS
 from ct_sla_monitor.replay_engine import ReplayResult
 from ct_sla_monitor.replay_engine import replay_events as replay_through_stages
@@ -97,8 +98,7 @@ async def _read_topic(
             for p in sorted(consumer.partitions_for_topic(topic) or ())
             if offsets is None or p in offsets
         ]
-        consumer.assign(partitions)
-        ends = await consumer.end_offsets(partitions)
+        ends = await end_offsets(consumer, partitions)  # assigns them
         begins = await consumer.beginning_offsets(partitions)
         firsts: dict[TopicPartition, int] = dict(begins)
         if start is not None:
