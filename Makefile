@@ -77,3 +77,12 @@ soak: $(STAMP) ## Soak at 500 events/s, RSS and open files sampled; SOAK_MINUTES
 	$(BIN)/python -m bench.soak --minutes $(SOAK_MINUTES) --rate $(SOAK_RATE)
 
 .PHONY: bench soak
+
+# ---- audit (issue 6): the month-long determinism test --------------------------------
+# `make test` runs tests/integration/test_determinism.py over 3 simulated days; this runs it
+# over the whole month (over 100k events) through the live pipeline, then replays it from the
+# topic, the archive and a file and audits it (about 20-30 min on two cores).
+test-audit: $(STAMP) ## The determinism test over a whole simulated month (>100k events)
+	CT_DETERMINISM_DAYS=31 $(BIN)/pytest -q -s tests/integration/test_determinism.py tests/audit
+
+.PHONY: test-audit

@@ -58,7 +58,10 @@ def stop(procs: Mapping[str, subprocess.Popen[bytes]]) -> None:
 
 @contextmanager
 def running_pipeline(
-    logs: Path, extra_env: Mapping[str, str] | None = None, inherit_settings: bool = True
+    logs: Path,
+    extra_env: Mapping[str, str] | None = None,
+    inherit_settings: bool = True,
+    partitions: int = 4,
 ) -> Iterator[Pipeline]:
     """Broker and the three services on free ports; each service logs to ``logs``.
 
@@ -66,7 +69,7 @@ def running_pipeline(
     only ``extra_env`` configures the services.
     """
     with EmbeddedBroker(log_path=logs / "broker.log") as broker:
-        asyncio.run(ensure_topics(broker.bootstrap_servers, pipeline_topics(4)))
+        asyncio.run(ensure_topics(broker.bootstrap_servers, pipeline_topics(partitions)))
         ingest_port, api_port = free_port(), free_port()
         env = {
             k: v
@@ -78,6 +81,7 @@ def running_pipeline(
             "CT_INGEST_PORT": str(ingest_port),
             "CT_AGGREGATOR_PORT": str(api_port),
             "CT_MONITOR_DATA_DIR": str(logs / "monitor-data"),
+            "CT_MONITOR_PARTITIONS": str(partitions),
             **(extra_env or {}),
         }
         procs: dict[str, subprocess.Popen[bytes]] = {}

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from ct_cli.archive_command import add_archive_parser, run_archive
+from ct_cli.audit_command import add_audit_parser, run_audit
 from ct_cli.config_docs import add_config_parser, run_config
 from ct_cli.healthcheck import add_healthcheck_parser, run_healthcheck
 from ct_cli.importer import add_parsers as add_import_parsers
@@ -104,6 +105,7 @@ def _parser() -> argparse.ArgumentParser:
     add_replay_parser(sub)
     add_report_parser(sub)
     add_archive_parser(sub)
+    add_audit_parser(sub)
     add_config_parser(sub)
     add_healthcheck_parser(sub)
     return parser
@@ -162,6 +164,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return run_report(args)
     if args.command == "archive":
         return run_archive(args)
+    if args.command == "audit":
+        return run_audit(args)
     if args.command == "config":
         return run_config(args)
     if args.command == "healthcheck":

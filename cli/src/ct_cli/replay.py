@@ -34,6 +34,8 @@ def replay_events(
     scope: str | None = None,
     progress: bool = False,
     total: int | None = None,
+    until: datetime | None = None,
+    snapshots: bool = False,
 ) -> ReplayResult:
     """:func:`ct_sla_monitor.replay_engine.replay_events` with a progress bar (events/s)
     on stderr when ``progress``."""
@@ -47,20 +49,28 @@ def replay_events(
         dynamic_ncols=True,
     ) as bar:
         return replay_through_stages(
-            records, book, window=window, scope=scope, on_event=lambda: bar.update(1)
+            records,
+            book,
+            window=window,
+            scope=scope,
+            on_event=lambda: bar.update(1),
+            until=until,
+            snapshots=snapshots,
         )
 
 
-def read_jsonl(path: Path) -> list[bytes]:
+def read_jsonl(path: Path, in_file_order: bool = False) -> list[bytes]:
     """The events of a JSON-lines file in event-time order (by ``occurred_at``, then file
     order; a line that is not an event keeps its place at the start, for the stage to
-    reject). A replay judges the period as it happened, whatever order it was written in."""
+    reject). A replay judges the period as it happened, whatever order it was written in.
+    ``in_file_order`` keeps the lines as written: a recorded stream (an export of the topic)
+    replays in the order it arrived in, late events and all."""
     keyed: list[tuple[str, int, bytes]] = []
     with path.open("rb") as handle:
         for n, line in enumerate(handle):
             line = line.strip()
             if line:
-                keyed.append((_occurred_at(line), n, line))
+                keyed.append(("" if in_file_order else _occurred_at(line), n, line))
     keyed.sort(key=lambda item: (item[0], item[1]))
     return [line for *_, line in keyed]
 

@@ -69,6 +69,23 @@ def add_replay_parser(sub: Any) -> None:
         default="all",
         help="the window the figures cover (default: all, the whole period)",
     )
+    replay.add_argument(
+        "--in-file-order",
+        action="store_true",
+        help="with --from-file: replay the lines in the order written (a recorded stream) "
+        "instead of sorting them by event time",
+    )
+    replay.add_argument(
+        "--until",
+        type=datetime.fromisoformat,
+        help="after the last event, tick every scope at this instant (RFC 3339), as the live "
+        "timer does, so deadlines due by then raise their alerts",
+    )
+    replay.add_argument(
+        "--snapshots",
+        action="store_true",
+        help="also give each scope's last snapshot, as published on sla.metrics.v1",
+    )
     replay.add_argument("--json", action="store_true", help="print JSON instead of tables")
     replay.add_argument("--no-progress", action="store_true", help="no progress bar")
 
@@ -90,34 +107,17 @@ def parse_offsets(text: str) -> dict[int, tuple[int, int]]:
 
 def run_replay(args: argparse.Namespace) -> int:
     """Run ``ct replay`` as parsed; print the result."""
-    from ct_broker.settings import KafkaSettings
-    from ct_cli.replay import count_lines, print_tables, read_jsonl, read_topic, replay_events
+    from ct_cli.replay import print_tables, replay_events
     from ct_sla_monitor.standards_file import default_standards, load_standards
 
     if args.offsets is not None and not args.from_topic:
         print("ct replay: --offsets goes with --from-topic", file=sys.stderr)
         return 2
     book = load_standards(args.standards) if args.standards else default_standards()
-    if args.from_file is not None:
-        if not args.from_file.is_file():
-            print(f"ct replay: no such file: {args.from_file}", file=sys.stderr)
-            return 2
-        records: Any = read_jsonl(args.from_file)
-        total = count_lines(args.from_file)
-    elif args.from_archive is not None:
-        from ct_aggregator.archive_format import ArchiveFormatError
-        from ct_aggregator.archive_reader import read_archive
-
-        try:
-            records = read_archive(args.from_archive, args.from_time, args.to_time)
-        except (ArchiveFormatError, OSError) as exc:
-            print(f"ct replay: cannot read the archive: {exc}", file=sys.stderr)
-            return 2
-        total = len(records)
-    else:
-        bootstrap = KafkaSettings().kafka_bootstrap_servers
-        records = read_topic(bootstrap, args.from_time, args.to_time, offsets=args.offsets)
-        total = len(records)
+    source = read_source(args, "ct replay")
+    if source is None:
+        return 2
+    records, total = source
     result = replay_events(
         records,
         book,
@@ -125,6 +125,8 @@ def run_replay(args: argparse.Namespace) -> int:
         scope=args.scope,
         progress=not args.no_progress,
         total=total,
+        until=args.until,
+        snapshots=args.snapshots,
     )
     if args.json:
         sys.stdout.write(orjson.dumps(result.to_dict(), option=orjson.OPT_SORT_KEYS).decode())
@@ -132,3 +134,31 @@ def run_replay(args: argparse.Namespace) -> int:
     else:
         print_tables(result)
     return 0
+
+
+def read_source(args: argparse.Namespace, command: str) -> tuple[list[bytes], int] | None:
+    """The raw events ``args`` name (--from-file, --from-archive, else the topic between
+    --from-time and --to-time) and how many; None, after saying why, when unreadable."""
+    from ct_broker.settings import KafkaSettings
+    from ct_cli.replay import count_lines, read_jsonl, read_topic
+
+    if getattr(args, "from_file", None) is not None:
+        if not args.from_file.is_file():
+            print(f"{command}: no such file: {args.from_file}", file=sys.stderr)
+            return None
+        in_order = getattr(args, "in_file_order", False)
+        return read_jsonl(args.from_file, in_order), count_lines(args.from_file)
+    if args.from_archive is not None:
+        from ct_aggregator.archive_format import ArchiveFormatError
+        from ct_aggregator.archive_reader import read_archive
+
+        try:
+            records = read_archive(args.from_archive, args.from_time, args.to_time)
+        except (ArchiveFormatError, OSError) as exc:
+            print(f"{command}: cannot read the archive: {exc}", file=sys.stderr)
+            return None
+        return records, len(records)
+    bootstrap = KafkaSettings().kafka_bootstrap_servers
+    offsets = getattr(args, "offsets", None)
+    records = read_topic(bootstrap, args.from_time, args.to_time, offsets=offsets)
+    return records, len(records)

@@ -10,6 +10,8 @@ COMMANDS = [
     "run",
     "broker",
     "topics",
+    "archive",
+    "audit",
     "ingest",
     "sla-monitor",
     "aggregator",

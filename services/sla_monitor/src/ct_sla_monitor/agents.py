@@ -86,9 +86,11 @@ def create_monitor_app(settings: MonitorSettings, book: StandardsBook) -> faust.
 
     # Live, each scope's snapshot is published at most once per publish interval (wall
     # clock, an adapter's concern): a busy scope would otherwise recompute every window on
-    # every message. Dirty scopes are flushed by the timer. Alerts are decided on every
-    # message regardless.
-    last_published: dict[str, float] = {}
+    # every message. A snapshot that costs more waits longer, so that snapshots take at
+    # most about a quarter of the worker's time however many scopes it holds (a backlog
+    # is worked off first; the figures are the same whenever they are asked). Dirty scopes
+    # are flushed by the timer. Alerts are decided on every message regardless.
+    next_publish: dict[str, float] = {}
     dirty: set[str] = set()
 
     @app.agent(outcomes)
@@ -100,8 +102,8 @@ def create_monitor_app(settings: MonitorSettings, book: StandardsBook) -> faust.
             if message.pop(FUTURE, False):
                 futures[scope_key] += 1
             tick = message.get("tick")
-            due = loop.time() - last_published.get(scope_key, -1e9) >= settings.publish_interval_s
-            publish = tick is not None or due
+            began = loop.time()
+            publish = began >= next_publish.get(scope_key, 0.0)
             output = stage2.handle(
                 scope_key,
                 message,
@@ -111,7 +113,10 @@ def create_monitor_app(settings: MonitorSettings, book: StandardsBook) -> faust.
             for key, value in output.alerts:
                 await alerts.send(key=key, value=value)
             if publish:
-                last_published[scope_key] = loop.time()
+                cost = loop.time() - began
+                next_publish[scope_key] = began + publish_wait_s(
+                    settings.publish_interval_s, cost, len(next_publish)
+                )
                 dirty.discard(scope_key)
             else:
                 dirty.add(scope_key)
@@ -175,6 +180,17 @@ def _out_of_range(rule: str, message: str) -> Rejected:
     return Rejected("invalid_event", [{"field": "occurred_at", "rule": rule, "message": message}])
 
 
+#: a scope's snapshot waits at most this long behind its figures
+MAX_PUBLISH_WAIT_S = 10.0
+
+
+def publish_wait_s(interval_s: float, cost_s: float, scopes: int) -> float:
+    """How long a scope waits before its next snapshot: the publish interval, or four
+    times the snapshot's cost for every scope the worker publishes (snapshots then use at
+    most about a quarter of its time), capped at MAX_PUBLISH_WAIT_S."""
+    return max(interval_s, min(MAX_PUBLISH_WAIT_S, 4.0 * cost_s * max(scopes, 1)))
+
+
 def with_future_count(snapshot: bytes, count: int) -> bytes:
     """The snapshot with its scope's ``future`` counter (unchanged while there is none)."""
     if not count:
@@ -205,5 +221,8 @@ def run_worker(settings: MonitorSettings | None = None) -> None:
     app = create_monitor_app(settings, book)
     # aiokafka, and faust's producer buffer, log every retry while the broker is away
     throttle_client_logs(prefixes=("aiokafka", "faust.transport"))
+    # the Kafka client's debug records cost a tenth of the worker's time when the root
+    # logger lets them through; it speaks at warning and above only
+    logging.getLogger("aiokafka").setLevel(logging.WARNING)
     worker = faust.Worker(app, loglevel=settings.log_level, quiet=True)
     worker.execute_from_commandline()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -26,9 +27,12 @@ class ReplayResult:
     scopes: dict[str, dict[str, Any]] = field(default_factory=dict)
     late: dict[str, dict[str, int]] = field(default_factory=dict)
     alerts: list[dict[str, Any]] = field(default_factory=list)
+    #: each scope's last snapshot, as the live monitor publishes it (when asked for)
+    snapshots: dict[str, dict[str, Any]] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        extra = {} if self.snapshots is None else {"snapshots": self.snapshots}
+        return extra | {
             "window": self.window,
             "standards_version": self.standards_version,
             "events": self.events,
@@ -46,10 +50,17 @@ def replay_events(
     window: str = "all",
     scope: str | None = None,
     on_event: Callable[[], None] | None = None,
+    until: datetime | None = None,
+    snapshots: bool = False,
 ) -> ReplayResult:
     """Drive both stages over ``records`` (raw canonical events, in order) and report the
     figures of every scope (or one) over ``window`` at the end of the period. ``on_event``
-    is called once per record (a progress bar)."""
+    is called once per record (a progress bar).
+
+    ``until``: after the last record every scope is ticked at this instant, as the live
+    timer does, so the per-contact deadlines due by then raise their alerts (a period's
+    deadlines fall due even where no later event passes them). ``snapshots``: also give
+    each scope's last snapshot (what the live monitor publishes on sla.metrics.v1)."""
     stage1 = ContactStage({}, book)
     stage2 = ScopeStage({}, {}, book, keep_everything=window == "all")
     result = ReplayResult(window=window, standards_version=book.version)
@@ -66,6 +77,17 @@ def replay_events(
         for scope_key, message in routed.items():
             output = stage2.handle(scope_key, message, publish=False)
             result.alerts.extend(orjson.loads(value) for _, value in output.alerts)
+    if until is not None or snapshots:
+        result.snapshots = {}
+        tick = None if until is None else until.astimezone(UTC)
+        message = {} if tick is None else {"tick": tick.isoformat()}
+        for scope_key in stage2.scopes():
+            output = stage2.handle(scope_key, message, tick=tick, publish=snapshots)
+            result.alerts.extend(orjson.loads(value) for _, value in output.alerts)
+            if output.snapshot is not None:
+                result.snapshots[scope_key] = orjson.loads(output.snapshot)
+        if not snapshots:
+            result.snapshots = None
     for scope_key in stage2.scopes():
         if scope is not None and scope_key != scope:
             continue
@@ -73,4 +95,6 @@ def replay_events(
         result.late[scope_key] = dict(stage2.metas[scope_key]["late"])
     if scope is not None:
         result.alerts = [a for a in result.alerts if a["scope"] == scope]
+        if result.snapshots is not None:
+            result.snapshots = {k: v for k, v in result.snapshots.items() if k == scope}
     return result

@@ -12,9 +12,10 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any, ClassVar
 
-from .deadlines import Deadline, deadline_of
+from .deadlines import DEADLINE_CACHE, Deadline, deadline_of
 from .fields import id_tuple
 from .items import (
     ItemEvent,
@@ -188,6 +189,7 @@ def apply_complaint_event(
     )
 
 
+@lru_cache(maxsize=DEADLINE_CACHE)
 def complaint_deadlines(item: ComplaintItem, standards: Standards) -> tuple[Deadline, ...]:
     """One response deadline per opened stage (item_id ``<contact id>:stage<n>``), in working
     time on the standards' calendar, warning at ``standards.email.at_risk_fraction``."""

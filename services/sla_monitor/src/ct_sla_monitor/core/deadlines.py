@@ -30,6 +30,9 @@ from .timestamps import (
 )
 
 DEADLINE_STATUSES = ("pending", "at_risk", "breached", "met", "missed")
+#: deadlines derived on the working-time calendar are remembered per (item, standards)
+#: version: figures and alerts ask for the same item's deadlines again and again
+DEADLINE_CACHE = 1 << 16
 
 _TIMES = ("started_at", "due_at", "at_risk_at", "satisfied_at")
 

@@ -16,9 +16,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any, ClassVar
 
-from .deadlines import Deadline, deadline_of, next_due
+from .deadlines import DEADLINE_CACHE, Deadline, deadline_of, next_due
 from .fields import id_tuple
 from .items import (
     ItemEvent,
@@ -151,6 +152,7 @@ def apply_email_event(
     return apply_item_event(state, event, EMAIL_EVENT_TYPES, derive_email_item, EmailState)
 
 
+@lru_cache(maxsize=DEADLINE_CACHE)
 def email_deadlines(item: EmailItem, standards: Standards) -> tuple[Deadline, ...]:
     """The acknowledgement deadline (calendar time, no warning) and the follow-up deadline
     (working time on the standards' calendar, warning at ``at_risk_fraction``)."""
