@@ -18,6 +18,7 @@ import faust
 import orjson
 
 from ct_broker.topics import CONTACT_EVENTS
+from ct_sla_monitor.agents import faust_app_settings
 from ct_sla_monitor.settings import MonitorSettings
 
 #: consumer group (faust app id) of each baseline
@@ -36,24 +37,7 @@ def mark_first_event() -> None:
 
 def baseline_app(kind: str, settings: MonitorSettings) -> faust.App:
     """The faust app of baseline ``kind`` (``table`` or ``decode``)."""
-    brokers = [f"kafka://{hp.strip()}" for hp in settings.kafka_bootstrap_servers.split(",")]
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    app = faust.App(
-        GROUPS[kind],
-        broker=brokers,
-        store="memory://",
-        datadir=str(settings.data_dir / kind),
-        web_enabled=False,
-        topic_partitions=settings.partitions,
-        topic_replication_factor=1,
-        broker_session_timeout=settings.session_timeout_s,
-        broker_rebalance_timeout=settings.session_timeout_s,
-        broker_heartbeat_interval=settings.heartbeat_interval_s,
-        broker_request_timeout=settings.kafka_request_timeout_s * 3,
-        consumer_auto_offset_reset="earliest",
-        producer_acks=-1,
-        producer_enable_idempotence=settings.kafka_enable_idempotence,
-    )
+    app = faust.App(GROUPS[kind], **faust_app_settings(settings, settings.data_dir / kind))
     events = app.topic(
         CONTACT_EVENTS,
         partitions=settings.partitions,

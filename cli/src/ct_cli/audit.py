@@ -74,13 +74,26 @@ def _event_figures(snapshot: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in snapshot.items() if k not in WALL_CLOCK_KEYS}
 
 
+def scope_ticks(snapshots: Mapping[str, dict[str, Any]]) -> dict[str, datetime]:
+    """Each scope's last live tick instant (``pending_as_of`` of its last snapshot): the
+    instant its deadlines were last judged at, which the replay ticks it at too."""
+    return {
+        scope: datetime.fromisoformat(snapshot["pending_as_of"])
+        for scope, snapshot in snapshots.items()
+        if snapshot.get("pending_as_of")
+    }
+
+
 def _alerts_between(
-    alerts: Iterable[dict[str, Any]], start: datetime | None, until: datetime
+    alerts: Iterable[dict[str, Any]],
+    start: datetime | None,
+    until: datetime,
+    ticks: Mapping[str, datetime],
 ) -> list[bytes]:
     kept = []
     for alert in alerts:
         at = datetime.fromisoformat(alert["at"])
-        if at <= until and (start is None or at >= start):
+        if at <= min(until, ticks.get(alert["scope"], until)) and (start is None or at >= start):
             kept.append(canonical(alert))
     return sorted(kept)
 
@@ -125,8 +138,9 @@ def compare(
         alerts_compared=0,
         scopes_compared=0,
     )
-    live = _alerts_between(live_alerts, start, until)
-    replayed = _alerts_between(replay.alerts, start, until)
+    ticks = scope_ticks(live_snapshots)
+    live = _alerts_between(live_alerts, start, until, ticks)
+    replayed = _alerts_between(replay.alerts, start, until, ticks)
     report.alerts_compared = max(len(live), len(replayed))
     only_live, only_replay = _multiset_difference(live, replayed)
     for raw in only_live:

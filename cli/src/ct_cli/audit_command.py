@@ -54,7 +54,7 @@ def run_audit(args: argparse.Namespace) -> int:
 
     from ct_broker.settings import KafkaSettings
     from ct_broker.topics import SLA_ALERTS, SLA_METRICS
-    from ct_cli.audit import compare, last_snapshots, print_report
+    from ct_cli.audit import compare, last_snapshots, print_report, scope_ticks
     from ct_cli.replay import read_topic, replay_events
     from ct_cli.replay_command import read_source
     from ct_sla_monitor.standards_file import default_standards, load_standards
@@ -65,12 +65,18 @@ def run_audit(args: argparse.Namespace) -> int:
     if source is None:
         return 2
     records, total = source
-    replay = replay_events(
-        records, book, progress=not args.no_progress, total=total, until=until, snapshots=True
-    )
     bootstrap = KafkaSettings().kafka_bootstrap_servers
     live_alerts = [orjson.loads(raw) for raw in read_topic(bootstrap, topic=SLA_ALERTS)]
     live_snapshots = last_snapshots(read_topic(bootstrap, topic=SLA_METRICS), until)
+    ticks = {scope: min(at, until) for scope, at in scope_ticks(live_snapshots).items()}
+    replay = replay_events(
+        records,
+        book,
+        progress=not args.no_progress,
+        total=total,
+        until=ticks,
+        snapshots=True,
+    )
     report = compare(replay, live_alerts, live_snapshots, args.from_time, until)
     if args.json:
         sys.stdout.write(orjson.dumps(report.to_dict(), option=orjson.OPT_SORT_KEYS).decode())

@@ -34,7 +34,7 @@ def replay_events(
     scope: str | None = None,
     progress: bool = False,
     total: int | None = None,
-    until: datetime | None = None,
+    until: datetime | Mapping[str, datetime] | None = None,
     snapshots: bool = False,
 ) -> ReplayResult:
     """:func:`ct_sla_monitor.replay_engine.replay_events` with a progress bar (events/s)

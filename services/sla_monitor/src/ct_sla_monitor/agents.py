@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import UTC, datetime
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import faust
@@ -27,26 +29,30 @@ from ct_sla_monitor.standards_file import StandardsBook, default_standards, load
 log = logging.getLogger("ct_sla_monitor")
 
 
+def faust_app_settings(settings: MonitorSettings, data_dir: Path) -> dict[str, Any]:
+    """The faust settings of the monitor (and of the benchmarks' baselines beside it):
+    the brokers, the memory store, the group timeouts tuned for a fast join, acks=all."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    return {
+        "broker": [f"kafka://{hp.strip()}" for hp in settings.kafka_bootstrap_servers.split(",")],
+        "store": "memory://",
+        "datadir": str(data_dir),
+        "web_enabled": False,
+        "topic_partitions": settings.partitions,
+        "topic_replication_factor": 1,
+        "broker_session_timeout": settings.session_timeout_s,
+        "broker_rebalance_timeout": settings.session_timeout_s,
+        "broker_heartbeat_interval": settings.heartbeat_interval_s,
+        "broker_request_timeout": _request_timeout_s(settings),
+        "consumer_auto_offset_reset": "earliest",
+        "producer_acks": -1,
+        "producer_enable_idempotence": settings.kafka_enable_idempotence,
+    }
+
+
 def create_monitor_app(settings: MonitorSettings, book: StandardsBook) -> faust.App:
     """The faust application with both stages, configured from ``settings``."""
-    brokers = [f"kafka://{hp.strip()}" for hp in settings.kafka_bootstrap_servers.split(",")]
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    app = faust.App(
-        settings.app_id,
-        broker=brokers,
-        store="memory://",
-        datadir=str(settings.data_dir),
-        web_enabled=False,
-        topic_partitions=settings.partitions,
-        topic_replication_factor=1,
-        broker_session_timeout=settings.session_timeout_s,
-        broker_rebalance_timeout=settings.session_timeout_s,
-        broker_heartbeat_interval=settings.heartbeat_interval_s,
-        broker_request_timeout=_request_timeout_s(settings),
-        consumer_auto_offset_reset="earliest",
-        producer_acks=-1,
-        producer_enable_idempotence=settings.kafka_enable_idempotence,
-    )
+    app = faust.App(settings.app_id, **faust_app_settings(settings, settings.data_dir))
     raw = {
         "key_type": bytes,
         "value_type": bytes,
@@ -92,6 +98,7 @@ def create_monitor_app(settings: MonitorSettings, book: StandardsBook) -> faust.
     # are flushed by the timer. Alerts are decided on every message regardless.
     next_publish: dict[str, float] = {}
     dirty: set[str] = set()
+    last_seen: dict[str, float] = {}  # wall time of each scope's last message (not a tick)
 
     @app.agent(outcomes)
     async def scope_figures(stream: faust.Stream[bytes]) -> None:
@@ -102,6 +109,8 @@ def create_monitor_app(settings: MonitorSettings, book: StandardsBook) -> faust.
             if message.pop(FUTURE, False):
                 futures[scope_key] += 1
             tick = message.get("tick")
+            if tick is None:
+                last_seen[scope_key] = time.time()
             began = loop.time()
             publish = began >= next_publish.get(scope_key, 0.0)
             output = stage2.handle(
@@ -128,12 +137,15 @@ def create_monitor_app(settings: MonitorSettings, book: StandardsBook) -> faust.
     async def deadline_ticks() -> None:
         # Live only: lets deadlines fall due when no event arrives, and flushes the scopes
         # whose snapshot was held back. The tick goes through the scope's own partition, so
-        # stage 2 handles it like any message.
-        now = datetime.now(UTC).isoformat()
+        # stage 2 handles it like any message. Its instant is the scope's event clock moved
+        # on by the wall time since the scope's last message (see tick_instant).
+        wall = time.time()
         for scope_key in stage2.scopes():
             deadlines = not scope_key.endswith("/all") and not scope_key.startswith("service/")
             if deadlines or scope_key in dirty:
-                await outcomes.send(key=scope_key.encode(), value=dumps({"tick": now}))
+                seen = last_seen.setdefault(scope_key, wall)
+                at = tick_instant(wall, stage2.clock(scope_key), seen)
+                await outcomes.send(key=scope_key.encode(), value=dumps({"tick": at.isoformat()}))
 
     @app.on_partitions_revoked.connect
     async def _revoked(app: faust.App, revoked: Any, **kwargs: Any) -> None:
@@ -178,6 +190,19 @@ def event_clock(
 
 def _out_of_range(rule: str, message: str) -> Rejected:
     return Rejected("invalid_event", [{"field": "occurred_at", "rule": rule, "message": message}])
+
+
+def tick_instant(wall_s: float, clock: datetime | None, last_seen_s: float) -> datetime:
+    """The instant a live tick lets a scope's deadlines fall due at: the wall clock, but
+    never further past the scope's event clock than the wall time elapsed since its last
+    message. Events arriving in real time carry the wall clock, so this is the wall clock;
+    a backlog or a backfill of older events moves it with the events, as a replay does,
+    instead of letting every deadline of the past fall due before the events that meet it
+    have been read."""
+    wall = datetime.fromtimestamp(wall_s, UTC)
+    if clock is None:
+        return wall
+    return min(wall, clock + timedelta(seconds=max(0.0, wall_s - last_seen_s)))
 
 
 #: a scope's snapshot waits at most this long behind its figures

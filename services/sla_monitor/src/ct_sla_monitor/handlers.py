@@ -86,6 +86,10 @@ class ScopeStage:
         """Scope keys this worker holds meta for (those it can tick)."""
         return sorted(self.metas.keys())
 
+    def clock(self, scope_key: str) -> datetime | None:
+        """The scope's event-time clock (its newest event time), None before any event."""
+        return self._scope_meta(scope_key).clock
+
     def _scope_items(self, scope_key: str) -> ScopeItems:
         items = self._items.get(scope_key)
         if items is None:

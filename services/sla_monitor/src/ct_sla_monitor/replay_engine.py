@@ -4,7 +4,7 @@ and pure core the live monitor runs, over dict state instead of faust tables. ``
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -50,7 +50,7 @@ def replay_events(
     window: str = "all",
     scope: str | None = None,
     on_event: Callable[[], None] | None = None,
-    until: datetime | None = None,
+    until: datetime | Mapping[str, datetime] | None = None,
     snapshots: bool = False,
 ) -> ReplayResult:
     """Drive both stages over ``records`` (raw canonical events, in order) and report the
@@ -59,7 +59,8 @@ def replay_events(
 
     ``until``: after the last record every scope is ticked at this instant, as the live
     timer does, so the per-contact deadlines due by then raise their alerts (a period's
-    deadlines fall due even where no later event passes them). ``snapshots``: also give
+    deadlines fall due even where no later event passes them); a mapping gives each scope
+    its own instant (an audit ticks each where the live monitor last did). ``snapshots``: also give
     each scope's last snapshot (what the live monitor publishes on sla.metrics.v1)."""
     stage1 = ContactStage({}, book)
     stage2 = ScopeStage({}, {}, book, keep_everything=window == "all")
@@ -79,9 +80,10 @@ def replay_events(
             result.alerts.extend(orjson.loads(value) for _, value in output.alerts)
     if until is not None or snapshots:
         result.snapshots = {}
-        tick = None if until is None else until.astimezone(UTC)
-        message = {} if tick is None else {"tick": tick.isoformat()}
         for scope_key in stage2.scopes():
+            at = until.get(scope_key) if isinstance(until, Mapping) else until
+            tick = None if at is None else at.astimezone(UTC)
+            message = {} if tick is None else {"tick": tick.isoformat()}
             output = stage2.handle(scope_key, message, tick=tick, publish=snapshots)
             result.alerts.extend(orjson.loads(value) for _, value in output.alerts)
             if output.snapshot is not None:
