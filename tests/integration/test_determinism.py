@@ -41,7 +41,7 @@ from ct_cli.simulator.output import post_events
 from ct_ingest.core.credentials import hash_api_key
 from tests.running_pipeline import running_pipeline, stop
 
-pytestmark = [pytest.mark.integration, pytest.mark.timeout(1500)]
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(3600)]
 
 KEY = "sk_determinism_test_key"
 SOURCES = {"sim": {"key_hashes": [hash_api_key(KEY)], "rate_per_s": 100000, "burst": 200000}}
@@ -168,7 +168,7 @@ def test_a_month_replays_identically_from_topic_archive_and_file(tmp_path: Path)
             )
             assert (report.accepted, report.invalid, report.failed) == (len(events), 0, 0)
             posted_s = time.monotonic() - began
-            _await_live(pipeline.bootstrap, timeout_s=900)
+            _await_live(pipeline.bootstrap, timeout_s=600 if DAYS < 31 else 2700)
             live_s = time.monotonic() - began
             time.sleep(3)  # the archiver flushes every second
         finally:
