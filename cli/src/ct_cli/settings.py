@@ -21,7 +21,11 @@ class RunSettings(BaseSettings):
     )
     partitions: int = Field(default=4, ge=1, description="Partitions of the keyed topics.")
     demo: bool = Field(default=True, description="Post simulated demo traffic to ingest.")
-    demo_rate: float = Field(default=2.0, gt=0, description="Demo calls per second.")
+    demo_rate: float = Field(
+        default=2.0,
+        gt=0,
+        description="Demo contacts per second on every channel (about 28% of them calls).",
+    )
 
 
 class SimulateSettings(BaseSettings):
