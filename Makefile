@@ -35,10 +35,10 @@ system-deps: ## Install the Debian packages the tests need (prometheus, chromium
 run: $(STAMP) ## Start broker, ingest, sla_monitor, aggregator and demo traffic; Ctrl-C stops all
 	$(BIN)/ct run
 
-test: $(STAMP) system-deps ## Lint, type-check and run the whole test suite
+test: $(STAMP) system-deps ## Lint, type-check and run the whole test suite (bench harness: make bench-check)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q --ignore=tests/integration/bench
 
 test-unit: $(STAMP) ## Only the unit tests (no network, seconds)
 	$(BIN)/pytest -q tests/unit
@@ -76,7 +76,10 @@ bench: $(STAMP) ## Benchmarks vs baselines in the same run (<15 min); BENCH_ARGS
 soak: $(STAMP) ## Soak at 500 events/s, RSS and open files sampled; SOAK_MINUTES=2 to try
 	$(BIN)/python -m bench.soak --minutes $(SOAK_MINUTES) --rate $(SOAK_RATE)
 
-.PHONY: bench soak
+bench-check: $(STAMP) ## The benchmark harness end to end in its tiny mode (figures reported, no speed asserted)
+	$(BIN)/pytest -q tests/integration/bench
+
+.PHONY: bench soak bench-check
 
 # ---- audit (issue 6): the month-long determinism test --------------------------------
 # `make test` runs tests/integration/test_determinism.py over 3 simulated days; this runs it

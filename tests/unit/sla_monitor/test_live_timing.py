@@ -13,12 +13,22 @@ WALL = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 W = WALL.timestamp()
 
 
+LATENESS_S = 300.0
+
+
 @pytest.mark.parametrize(
     ("clock", "seen_ago_s", "expected", "why"),
     [
         (None, 0.0, WALL, "no event yet: the wall clock"),
-        (WALL - timedelta(seconds=0.2), 0.2, WALL, "real time: events carry the wall clock"),
-        (WALL - timedelta(minutes=10), 60.0, WALL - timedelta(minutes=9), "a quiet scope"),
+        (WALL - timedelta(seconds=0.2), 0.2, WALL, "real time: the wall clock"),
+        (WALL - timedelta(minutes=4), 0.1, WALL, "a late event, within the lateness"),
+        (WALL - timedelta(minutes=5), 0.1, WALL, "exactly the allowed lateness behind"),
+        (
+            WALL - timedelta(minutes=10),
+            60.0,
+            WALL - timedelta(minutes=9),
+            "catching up: the event clock moved on by the wall time since",
+        ),
         (WALL - timedelta(minutes=10), 3600.0, WALL, "never past the wall clock"),
         (
             datetime(2026, 10, 2, 9, 0, tzinfo=UTC),
@@ -32,7 +42,7 @@ W = WALL.timestamp()
 def test_tick_instant(
     clock: datetime | None, seen_ago_s: float, expected: datetime, why: str
 ) -> None:
-    assert tick_instant(W, clock, W - seen_ago_s) == expected, why
+    assert tick_instant(W, clock, W - seen_ago_s, LATENESS_S) == expected, why
 
 
 @pytest.mark.parametrize(

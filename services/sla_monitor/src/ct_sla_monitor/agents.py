@@ -137,14 +137,15 @@ def create_monitor_app(settings: MonitorSettings, book: StandardsBook) -> faust.
     async def deadline_ticks() -> None:
         # Live only: lets deadlines fall due when no event arrives, and flushes the scopes
         # whose snapshot was held back. The tick goes through the scope's own partition, so
-        # stage 2 handles it like any message. Its instant is the scope's event clock moved
-        # on by the wall time since the scope's last message (see tick_instant).
+        # stage 2 handles it like any message. Its instant is the wall clock, or, for a
+        # scope catching up on older events, its event clock moved on (see tick_instant).
         wall = time.time()
         for scope_key in stage2.scopes():
             deadlines = not scope_key.endswith("/all") and not scope_key.startswith("service/")
             if deadlines or scope_key in dirty:
                 seen = last_seen.setdefault(scope_key, wall)
-                at = tick_instant(wall, stage2.clock(scope_key), seen)
+                lateness = stage2.standards(scope_key).allowed_lateness_s
+                at = tick_instant(wall, stage2.clock(scope_key), seen, lateness)
                 await outcomes.send(key=scope_key.encode(), value=dumps({"tick": at.isoformat()}))
 
     @app.on_partitions_revoked.connect
@@ -192,15 +193,19 @@ def _out_of_range(rule: str, message: str) -> Rejected:
     return Rejected("invalid_event", [{"field": "occurred_at", "rule": rule, "message": message}])
 
 
-def tick_instant(wall_s: float, clock: datetime | None, last_seen_s: float) -> datetime:
-    """The instant a live tick lets a scope's deadlines fall due at: the wall clock, but
-    never further past the scope's event clock than the wall time elapsed since its last
-    message. Events arriving in real time carry the wall clock, so this is the wall clock;
-    a backlog or a backfill of older events moves it with the events, as a replay does,
-    instead of letting every deadline of the past fall due before the events that meet it
-    have been read."""
+def tick_instant(
+    wall_s: float, clock: datetime | None, last_seen_s: float, catch_up_after_s: float
+) -> datetime:
+    """The instant a live tick lets a scope's deadlines fall due at.
+
+    The wall clock while the scope's event clock is within ``catch_up_after_s`` (the
+    allowed lateness) of it: events are arriving in real time, late ones included. A
+    scope further behind is catching up (a backlog, or a backfill of older events): its
+    deadlines then move with its events, as in a replay, never further past its event
+    clock than the wall time since its last message, so the deadlines of the past do not
+    all fall due before the events that meet them have been read."""
     wall = datetime.fromtimestamp(wall_s, UTC)
-    if clock is None:
+    if clock is None or (wall - clock).total_seconds() <= catch_up_after_s:
         return wall
     return min(wall, clock + timedelta(seconds=max(0.0, wall_s - last_seen_s)))
 

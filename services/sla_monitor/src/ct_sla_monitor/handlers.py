@@ -13,6 +13,7 @@ from ct_sla_monitor.core.contact_router import kind_of, route_event
 from ct_sla_monitor.core.scope_engine import ScopeMeta, evaluate_scope, observe_event_time
 from ct_sla_monitor.core.scope_figures import window_figures
 from ct_sla_monitor.core.scope_items import ScopeItems, fact_id
+from ct_sla_monitor.core.standards import Standards
 from ct_sla_monitor.core.windows import ALL_TIME
 from ct_sla_monitor.encoding import dumps
 from ct_sla_monitor.standards_file import StandardsBook
@@ -85,6 +86,10 @@ class ScopeStage:
     def scopes(self) -> list[str]:
         """Scope keys this worker holds meta for (those it can tick)."""
         return sorted(self.metas.keys())
+
+    def standards(self, scope_key: str) -> Standards:
+        """The standards a scope is judged by."""
+        return self.book.for_scope(_queue_of(scope_key))
 
     def clock(self, scope_key: str) -> datetime | None:
         """The scope's event-time clock (its newest event time), None before any event."""
