@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import orjson
@@ -16,6 +17,7 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from contact_events import encode_event, parse_event
+from ct_broker.embedded import EmbeddedBroker
 from ct_broker.topics import (
     CONTACT_EVENTS,
     CONTACT_EVENTS_DLQ,
@@ -72,8 +74,15 @@ async def _read(bootstrap: str, topic: str, until: int, timeout_s: float) -> lis
     return records
 
 
+@pytest.fixture
+def kafka_broker(tmp_path: Path) -> Iterator[str]:
+    """A broker of its own: the session's carries other tests' records on the same topics,
+    and this test counts every dead letter and every call."""
+    with EmbeddedBroker(log_path=tmp_path / "broker.log") as broker:
+        yield broker.bootstrap_servers
+
+
 def test_poison_goes_to_dlq_and_good_events_are_counted(kafka_broker: str, tmp_path: Path) -> None:
-    # a group and topics of its own, so other tests sharing the broker do not interfere
     asyncio.run(ensure_topics(kafka_broker, pipeline_topics(4)))
     env = {
         **os.environ,
