@@ -44,29 +44,24 @@ def window_figures(
     window: str,
     now: datetime,
     standards: Standards,
-    judged_only: bool = False,
 ) -> dict[str, Any]:
     """The figures of one window: call figures at the top level for phone scopes, every
-    other kind's under its own key (email, visit, complaint, nps, resolution, demand).
-    ``judged_only`` leaves out what no aggregate standard is judged on."""
+    other kind's under its own key (email, visit, complaint, nps, resolution, demand)."""
     out: dict[str, Any] = {}
     if scope_key.startswith("service/"):
         out["resolution"] = resolution_kpis(items.resolution, window, now, standards)
-        if not judged_only:
-            out["demand"] = demand_kpis(items.of_kind("demand"), window, now, standards.calls.tz)
-        return out
-    if judged_only and window != "today" and not scope_key.startswith("phone/"):
+        out["demand"] = demand_kpis(items.of_kind("demand"), window, now, standards.calls.tz)
         return out
     if scope_key.startswith("phone/"):
         legs = items.calls.legs.values()
         out.update(compute_kpis(legs, window, now, standards.calls).to_dict())
-        if window == "today" and not judged_only:
+        if window == "today":
             out["histograms"] = call_histograms(legs, window, now, standards.calls)
-    if scope_key.startswith(("email/", "web/")) and not judged_only:
+    if scope_key.startswith(("email/", "web/")):
         out["email"] = email_kpis(items.of_kind("email"), window, now, standards)
     if scope_key.startswith("face_to_face/"):
         out["visit"] = visit_kpis(items.of_kind("visit"), window, now, standards)
-    if items.of_kind("complaint") and not judged_only:
+    if items.of_kind("complaint"):
         out["complaint"] = complaint_kpis(items.of_kind("complaint"), window, now, standards)
     if items.of_kind("survey"):
         out["nps"] = nps_kpis(items.of_kind("survey"), window, now, standards)
