@@ -28,6 +28,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
+from ct_broker.offsets import end_offsets
 from ct_broker.topics import CALL_OUTCOMES, CONTACT_EVENTS, CONTACT_EVENTS_DLQ
 
 log = logging.getLogger("ct_aggregator")
@@ -141,11 +142,16 @@ class PipelineHealthReader:
                 enable_auto_commit=False,
                 auto_offset_reset="earliest",
             )
+            # reads the partitions' ends (ct_broker.offsets: Tansu under-lists them)
+            probe = AIOKafkaConsumer(
+                bootstrap_servers=self._bootstrap, group_id=None, enable_auto_commit=False
+            )
             admin = AIOKafkaAdminClient(bootstrap_servers=self._bootstrap)
             try:
                 await consumer.start()
+                await probe.start()
                 await admin.start()
-                await self._follow(consumer, admin)
+                await self._follow(consumer, probe, admin)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # broker gone or topic missing: retry from where we were
@@ -156,9 +162,13 @@ class PipelineHealthReader:
                 with contextlib.suppress(Exception):  # a client that never started
                     await consumer.stop()
                 with contextlib.suppress(Exception):
+                    await probe.stop()
+                with contextlib.suppress(Exception):
                     await admin.close()
 
-    async def _follow(self, consumer: AIOKafkaConsumer, admin: AIOKafkaAdminClient) -> None:
+    async def _follow(
+        self, consumer: AIOKafkaConsumer, probe: AIOKafkaConsumer, admin: AIOKafkaAdminClient
+    ) -> None:
         # Partitions are looked up once per connection, before assign() narrows the metadata.
         lagging = [tp for topic in self._lag_topics for tp in await _partitions(consumer, topic)]
         dlq = await _partitions(consumer, self._dlq_topic)
@@ -172,7 +182,7 @@ class PipelineHealthReader:
         next_lag = loop.time()
         while True:
             if loop.time() >= next_lag:
-                await self._refresh_lag(consumer, admin, lagging)
+                await self._refresh_lag(probe, admin, lagging)
                 self.health.up = True
                 next_lag = loop.time() + self._lag_every_s
             batches = await consumer.getmany(timeout_ms=500, max_records=1000)
@@ -184,12 +194,12 @@ class PipelineHealthReader:
 
     async def _refresh_lag(
         self,
-        consumer: AIOKafkaConsumer,
+        probe: AIOKafkaConsumer,
         admin: AIOKafkaAdminClient,
         partitions: list[TopicPartition],
     ) -> None:
-        ends = await consumer.end_offsets(partitions)
-        beginnings = await consumer.beginning_offsets(partitions)
+        ends = await end_offsets(probe, partitions)
+        beginnings = await probe.beginning_offsets(partitions)
         committed = await admin.list_consumer_group_offsets(self._group, partitions=partitions)
         lag: dict[tuple[str, str, int], int] = {}
         positions: dict[tuple[str, str, int], int] = {}

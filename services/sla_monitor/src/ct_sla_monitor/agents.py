@@ -6,11 +6,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import weakref
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import faust
+import faust.streams as faust_streams
 import orjson
 
 from ct_broker.log_throttle import throttle_client_logs
@@ -25,6 +27,7 @@ from ct_sla_monitor.encoding import dumps, loads
 from ct_sla_monitor.handlers import ContactStage, Rejected, ScopeStage
 from ct_sla_monitor.settings import MonitorSettings
 from ct_sla_monitor.standards_file import StandardsBook, default_standards, load_standards
+from ct_sla_monitor.write_behind import WriteBehind
 
 log = logging.getLogger("ct_sla_monitor")
 
@@ -65,37 +68,45 @@ def create_monitor_app(settings: MonitorSettings, book: StandardsBook) -> faust.
     metrics = app.topic(SLA_METRICS, partitions=settings.partitions, **raw)
     alerts = app.topic(SLA_ALERTS, partitions=settings.partitions, **raw)
 
-    contacts = app.Table("contacts", default=None, partitions=settings.partitions)
-    facts = app.Table("scope-facts", default=None, partitions=settings.partitions)
-    futures = app.Table("scope-future", default=int, partitions=settings.partitions)
-    metas = app.Table("scope-meta", default=None, partitions=settings.partitions)
+    # Each agent takes its records in batches and writes each changed table key once per
+    # batch (WriteBehind), before faust acks the batch: a changelog record per key per
+    # batch, not per record. Records are handled one by one, in order, as before.
+    contacts = _held(app.Table("contacts", default=None, partitions=settings.partitions))
+    facts = _held(app.Table("scope-facts", default=None, partitions=settings.partitions))
+    futures = _held(app.Table("scope-future", default=int, partitions=settings.partitions))
+    metas = _held(app.Table("scope-meta", default=None, partitions=settings.partitions))
     stage1 = ContactStage(contacts, book)
     stage2 = ScopeStage(facts, metas, book)
+    batch_max, within = settings.batch_max, settings.batch_within_s
 
     @app.agent(events)
     async def contact_lifecycle(stream: faust.Stream[bytes]) -> None:
-        async for event in stream.events():
-            value: bytes = event.value
-            clock = event_clock(value, event.message.timestamp, settings)
-            try:
-                result = clock if isinstance(clock, Rejected) else stage1.handle(value)
-            except Exception as exc:  # a bug must not stop the agent; the record is kept
-                log.error("stage 1 failed on a record: %s", type(exc).__name__)
-                result = Rejected("processing_error", [{"rule": type(exc).__name__}])
-            if isinstance(result, Rejected):
-                await dlq.send(key=event.key, value=value, headers=_reason_headers(result))
-                continue
-            for scope_key, message in result.items():
-                if clock == FUTURE:
-                    message = {**message, FUTURE: True}
-                await outcomes.send(key=scope_key.encode(), value=dumps(message))
+        async for batch in stream.take_events(batch_max, within=within):
+            for event in batch:
+                _enter(event)
+                value: bytes = event.value
+                clock = event_clock(value, event.message.timestamp, settings)
+                try:
+                    result = clock if isinstance(clock, Rejected) else stage1.handle(value)
+                except Exception as exc:  # a bug must not stop the agent; the record is kept
+                    log.error("stage 1 failed on a record: %s", type(exc).__name__)
+                    result = Rejected("processing_error", [{"rule": type(exc).__name__}])
+                if isinstance(result, Rejected):
+                    await dlq.send(key=event.key, value=value, headers=_reason_headers(result))
+                    continue
+                for scope_key, message in result.items():
+                    if clock == FUTURE:
+                        message = {**message, FUTURE: True}
+                    await outcomes.send(key=scope_key.encode(), value=dumps(message))
+            contacts.flush()
 
     # Live, each scope's snapshot is published at most once per publish interval (wall
     # clock, an adapter's concern): a busy scope would otherwise recompute every window on
     # every message. A snapshot that costs more waits longer, so that snapshots take at
     # most about a quarter of the worker's time however many scopes it holds (a backlog
-    # is worked off first; the figures are the same whenever they are asked). Dirty scopes
-    # are flushed by the timer. Alerts are decided on every message regardless.
+    # is worked off first; the figures are the same whenever they are asked). Within a
+    # batch, only a scope's last message may publish. Dirty scopes are flushed by the
+    # timer. Alerts are decided on every message regardless.
     next_publish: dict[str, float] = {}
     dirty: set[str] = set()
     last_seen: dict[str, float] = {}  # wall time of each scope's last message (not a tick)
@@ -103,35 +114,41 @@ def create_monitor_app(settings: MonitorSettings, book: StandardsBook) -> faust.
     @app.agent(outcomes)
     async def scope_figures(stream: faust.Stream[bytes]) -> None:
         loop = asyncio.get_running_loop()
-        async for event in stream.events():
-            scope_key = event.key.decode()
-            message = loads(event.value)
-            if message.pop(FUTURE, False):
-                futures[scope_key] += 1
-            tick = message.get("tick")
-            if tick is None:
-                last_seen[scope_key] = time.time()
-            began = loop.time()
-            publish = began >= next_publish.get(scope_key, 0.0)
-            output = stage2.handle(
-                scope_key,
-                message,
-                tick=None if tick is None else datetime.fromisoformat(tick),
-                publish=publish,
-            )
-            for key, value in output.alerts:
-                await alerts.send(key=key, value=value)
-            if publish:
-                cost = loop.time() - began
-                next_publish[scope_key] = began + publish_wait_s(
-                    settings.publish_interval_s, cost, len(next_publish)
+        async for batch in stream.take_events(batch_max, within=within):
+            keys = [event.key.decode() for event in batch]
+            last_of = {scope_key: i for i, scope_key in enumerate(keys)}
+            for i, (scope_key, event) in enumerate(zip(keys, batch, strict=True)):
+                _enter(event)
+                message = loads(event.value)
+                if message.pop(FUTURE, False):
+                    futures[scope_key] += 1
+                tick = message.get("tick")
+                if tick is None:
+                    last_seen[scope_key] = time.time()
+                began = loop.time()
+                publish = last_of[scope_key] == i and began >= next_publish.get(scope_key, 0.0)
+                output = stage2.handle(
+                    scope_key,
+                    message,
+                    tick=None if tick is None else datetime.fromisoformat(tick),
+                    publish=publish,
                 )
-                dirty.discard(scope_key)
-            else:
-                dirty.add(scope_key)
-            if output.snapshot is not None:
-                snapshot = with_future_count(output.snapshot, futures[scope_key])
-                await metrics.send(key=event.key, value=snapshot)
+                for key, value in output.alerts:
+                    await alerts.send(key=key, value=value)
+                if publish:
+                    cost = loop.time() - began
+                    next_publish[scope_key] = began + publish_wait_s(
+                        settings.publish_interval_s, cost, len(next_publish)
+                    )
+                    dirty.discard(scope_key)
+                else:
+                    dirty.add(scope_key)
+                if output.snapshot is not None:
+                    snapshot = with_future_count(output.snapshot, futures[scope_key])
+                    await metrics.send(key=event.key, value=snapshot)
+            facts.flush()
+            futures.flush()
+            metas.flush()
 
     @app.timer(interval=settings.tick_interval_s)
     async def deadline_ticks() -> None:
@@ -226,6 +243,17 @@ def with_future_count(snapshot: bytes, count: int) -> bytes:
     if not count:
         return snapshot
     return dumps({**loads(snapshot), FUTURE: {"future_events_total": count}})
+
+
+def _enter(event: Any) -> None:
+    """Make ``event`` faust's current event: a table writes a key's changelog to the
+    partition of the record being handled, which faust finds through this context
+    variable. ``take_events`` fills its batch in another task, so the agent sets it."""
+    faust_streams._current_event.set(None if event is None else weakref.ref(event))
+
+
+def _held(table: Any) -> WriteBehind:
+    return WriteBehind(table, current=faust_streams.current_event, enter=_enter)
 
 
 def _request_timeout_s(settings: MonitorSettings) -> float:

@@ -46,6 +46,18 @@ class MonitorSettings(KafkaSettings):
         description="Publish each scope's snapshot at most this often (0: on every message); "
         "the timer flushes what was held back.",
     )
+    batch_max: int = Field(
+        default=500,
+        ge=1,
+        description="Each agent takes up to this many records at a time and writes each "
+        "changed table key once per batch (its changelog record), before the batch is acked.",
+    )
+    batch_within_s: float = Field(
+        default=0.05,
+        gt=0,
+        description="A batch is handled once this long has passed since the last, full or "
+        "not: the most a record waits for its batch to fill.",
+    )
     future_tolerance_s: float = Field(
         default=60.0,
         ge=0,
