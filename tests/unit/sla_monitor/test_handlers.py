@@ -10,7 +10,7 @@ import orjson
 import pytest
 
 from ct_aggregator.snapshots import SnapshotStore
-from ct_sla_monitor.handlers import ContactStage, Rejected, ScopeStage
+from ct_sla_monitor.handlers import SOURCE, ContactStage, Rejected, ScopeStage
 from ct_sla_monitor.standards_file import default_standards
 from tests.phone_scenario import POSTS, observed, wanted
 
@@ -115,6 +115,62 @@ def test_stage_two_rebuilds_from_its_tables_after_forget() -> None:
             outputs[key] = snapshot
     _, uninterrupted = run(POSTS)
     assert outputs == uninterrupted
+
+
+def _sourced_messages() -> list[tuple[str, dict[str, Any]]]:
+    """The scenario's stage-2 messages, each naming its source record as live stage 1
+    does (one source partition, the post's index as its offset)."""
+    stage1 = ContactStage({}, default_standards())
+    messages = []
+    for offset, body in enumerate(POSTS):
+        result = stage1.handle(orjson.dumps(body))
+        assert not isinstance(result, Rejected)
+        messages += [(key, {**m, SOURCE: [0, offset]}) for key, m in result.items()]
+    return messages
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_redelivered_messages_are_applied_once(seed: int) -> None:
+    # after a crash stage 1 runs records again from its last commit: their messages reach
+    # stage 2 a second time, some after its tables kept them and some before
+    messages = _sourced_messages()
+    rng = random.Random(seed)
+    book, facts, metas = default_standards(), {}, {}
+    stage2 = ScopeStage(facts, metas, book)
+    last: dict[str, bytes] = {}
+    alerts: list[tuple[bytes, bytes]] = []
+    skipped, i = 0, 0
+    while i < len(messages):
+        step = rng.randint(1, 6)
+        for key, message in messages[i : i + step]:
+            output = stage2.handle(key, message)
+            skipped += not output.applied
+            alerts += output.alerts
+            if output.snapshot is not None:
+                last[key] = output.snapshot
+        back = rng.randint(0, step)  # stage 1 resumes a little before where it got to
+        for key, message in messages[max(0, i + step - back) : i + step]:
+            output = stage2.handle(key, message)
+            assert not output.applied and output.alerts == [] and output.snapshot is None
+            skipped += 1
+        i += step
+    assert skipped > 0
+    _, uninterrupted = run(POSTS)
+    assert last == uninterrupted
+    # the source offsets survive in the meta table, as after a restart
+    fresh = ScopeStage(facts, metas, book)
+    key, message = messages[-1]
+    assert not fresh.handle(key, message).applied
+
+
+def test_messages_without_a_source_are_always_applied() -> None:
+    # a replay (and a timer tick) names no source record: nothing is ever skipped
+    book = default_standards()
+    stage2 = ScopeStage({}, {}, book)
+    key, message = _sourced_messages()[0]
+    del message[SOURCE]
+    assert stage2.handle(key, message).applied
+    assert stage2.handle(key, message).applied
 
 
 def test_an_event_beyond_the_allowed_lateness_is_counted_and_still_corrects_figures() -> None:

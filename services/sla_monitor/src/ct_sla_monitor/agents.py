@@ -24,7 +24,7 @@ from ct_broker.topics import (
     SLA_METRICS,
 )
 from ct_sla_monitor.encoding import dumps, loads
-from ct_sla_monitor.handlers import ContactStage, Rejected, ScopeStage
+from ct_sla_monitor.handlers import SOURCE, ContactStage, Rejected, ScopeStage
 from ct_sla_monitor.settings import MonitorSettings
 from ct_sla_monitor.standards_file import StandardsBook, default_standards, load_standards
 from ct_sla_monitor.write_behind import WriteBehind
@@ -94,11 +94,14 @@ def create_monitor_app(settings: MonitorSettings, book: StandardsBook) -> faust.
                 if isinstance(result, Rejected):
                     await dlq.send(key=event.key, value=value, headers=_reason_headers(result))
                     continue
+                source = [event.message.partition, event.message.offset]
                 for scope_key, message in result.items():
+                    message = {**message, SOURCE: source}
                     if clock == FUTURE:
-                        message = {**message, FUTURE: True}
+                        message[FUTURE] = True
                     await outcomes.send(key=scope_key.encode(), value=dumps(message))
             contacts.flush()
+            await durable(app)
 
     # Live, each scope's snapshot is published at most once per publish interval (wall
     # clock, an adapter's concern): a busy scope would otherwise recompute every window on
@@ -120,8 +123,7 @@ def create_monitor_app(settings: MonitorSettings, book: StandardsBook) -> faust.
             for i, (scope_key, event) in enumerate(zip(keys, batch, strict=True)):
                 _enter(event)
                 message = loads(event.value)
-                if message.pop(FUTURE, False):
-                    futures[scope_key] += 1
+                future = message.pop(FUTURE, False)
                 tick = message.get("tick")
                 if tick is None:
                     last_seen[scope_key] = time.time()
@@ -133,6 +135,8 @@ def create_monitor_app(settings: MonitorSettings, book: StandardsBook) -> faust.
                     tick=None if tick is None else datetime.fromisoformat(tick),
                     publish=publish,
                 )
+                if future and output.applied:
+                    futures[scope_key] += 1
                 for key, value in output.alerts:
                     await alerts.send(key=key, value=value)
                 if publish:
@@ -146,9 +150,12 @@ def create_monitor_app(settings: MonitorSettings, book: StandardsBook) -> faust.
                 if output.snapshot is not None:
                     snapshot = with_future_count(output.snapshot, futures[scope_key])
                     await metrics.send(key=event.key, value=snapshot)
+            # the facts are durable before the meta that records their messages applied
             facts.flush()
             futures.flush()
+            await durable(app)
             metas.flush()
+            await durable(app)
 
     @app.timer(interval=settings.tick_interval_s)
     async def deadline_ticks() -> None:
@@ -243,6 +250,14 @@ def with_future_count(snapshot: bytes, count: int) -> bytes:
     if not count:
         return snapshot
     return dumps({**loads(snapshot), FUTURE: {"future_events_total": count}})
+
+
+async def durable(app: faust.App) -> None:
+    """Wait until everything the agent sent is acknowledged by the broker: its output
+    records and its tables' changelog records. faust acks a batch (and may then commit
+    its offsets) without waiting for them, so a crash could otherwise lose state or
+    output whose input is already committed."""
+    await app.producer.flush()
 
 
 def _enter(event: Any) -> None:

@@ -18,6 +18,9 @@ from ct_sla_monitor.core.windows import ALL_TIME
 from ct_sla_monitor.encoding import dumps
 from ct_sla_monitor.standards_file import StandardsBook
 
+#: A live stage-2 message's source record, ``[partition, offset]`` of contact.events.v1.
+SOURCE = "src"
+
 #: Separates the parts of table keys (scope, kind, id); scope keys and kinds never hold it.
 _SEP = "|"
 
@@ -61,6 +64,7 @@ class ScopeOutput:
 
     snapshot: bytes | None
     alerts: list[tuple[bytes, bytes]]  # (key, value)
+    applied: bool = True  # False: a redelivered message, already applied and skipped
 
 
 @dataclass(slots=True)
@@ -123,10 +127,15 @@ class ScopeStage:
     ) -> ScopeOutput:
         """Apply one message (facts, or a timer tick) and evaluate the scope. Alerts are
         always decided; the snapshot only when ``publish`` (a live worker publishes each
-        scope at most so often, and the figures are the same whenever they are asked)."""
+        scope at most so often, and the figures are the same whenever they are asked).
+        A live message names its source record (:data:`SOURCE`); one already applied is
+        skipped, so a record that stage 1 handled twice counts once."""
         standards = self.book.for_scope(_queue_of(scope_key))
-        items = self._scope_items(scope_key)
         meta = self._scope_meta(scope_key)
+        source = message.get(SOURCE)
+        if source is not None and not meta.first_delivery(source):
+            return ScopeOutput(None, [], applied=False)
+        items = self._scope_items(scope_key)
         kept = (
             self._everything.setdefault(scope_key, ScopeItems()) if self.keep_everything else None
         )

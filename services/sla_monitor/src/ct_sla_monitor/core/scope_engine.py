@@ -50,6 +50,8 @@ class ScopeMeta:
     late: LatenessCounters = field(default_factory=LatenessCounters)
     aggregate: dict[str, AggregateAlertState] = field(default_factory=dict)
     contact: dict[str, Alert] = field(default_factory=dict)
+    #: per source partition, the highest source offset applied (see first_delivery)
+    sources: dict[str, int] = field(default_factory=dict)
     #: the dict form of each state and alert last written (states are immutable, so one
     #: still held needs no second serialisation): not part of the meta itself
     _written: dict[str, tuple[object, dict[str, Any]]] = field(
@@ -67,7 +69,20 @@ class ScopeMeta:
                 k: self._dict_of(f"a|{k}", self.aggregate[k]) for k in sorted(self.aggregate)
             },
             "contact": {k: self._dict_of(f"c|{k}", self.contact[k]) for k in sorted(self.contact)},
+            "sources": dict(sorted(self.sources.items())),
         }
+
+    def first_delivery(self, source: tuple[int, int] | list[int]) -> bool:
+        """Whether a message made from source record ``(partition, offset)`` is new to
+        this scope, recording it if so. Stage 1 handles each source partition in offset
+        order and a scope's messages travel on one partition, so a message from an offset
+        at or below the highest applied is a redelivery (stage 1 ran that record again
+        after a crash or a rebalance) and must not be applied twice."""
+        partition, offset = str(source[0]), int(source[1])
+        if offset <= self.sources.get(partition, -1):
+            return False
+        self.sources[partition] = offset
+        return True
 
     def _dict_of(self, key: str, value: AggregateAlertState | Alert) -> dict[str, Any]:
         written = self._written.get(key)
@@ -85,6 +100,7 @@ class ScopeMeta:
             late=LatenessCounters.from_dict(d.get("late", {})),
             aggregate={k: AggregateAlertState.from_dict(v) for k, v in d["aggregate"].items()},
             contact={k: Alert.from_dict(v) for k, v in d["contact"].items()},
+            sources={str(k): int(v) for k, v in d.get("sources", {}).items()},
         )
 
 
