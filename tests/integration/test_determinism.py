@@ -18,27 +18,19 @@ from __future__ import annotations
 import asyncio
 import itertools
 import os
-import random
 import subprocess
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import orjson
 import pytest
-from aiokafka import AIOKafkaConsumer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
 
-from ct_broker.offsets import end_offsets
-from ct_broker.topics import CALL_OUTCOMES, CONTACT_EVENTS, SLA_METRICS
-from ct_cli.audit import last_snapshots
-from ct_cli.replay import read_topic
-from ct_cli.simulator import SimConfig, generate
 from ct_cli.simulator.output import post_events
 from ct_ingest.core.credentials import hash_api_key
+from tests.live_audit import await_live, await_snapshots, ct, run_all, shuffled_traffic
 from tests.running_pipeline import running_pipeline, stop
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(3600)]
@@ -55,89 +47,7 @@ DAYS = int(os.environ.get("CT_DETERMINISM_DAYS", "3"))
 
 
 def _month() -> list[dict[str, Any]]:
-    config = SimConfig(
-        seed=2026,
-        start=MONTH_START,
-        duration=timedelta(days=DAYS),
-        daily_contacts=800,
-        staffing=0.85,
-    )
-    events = list(generate(config))
-    rng = random.Random(7)
-    arrival = [
-        (datetime.fromisoformat(e["occurred_at"]).timestamp() + rng.uniform(0, JITTER_S), n)
-        for n, e in enumerate(events)
-    ]
-    return [events[n] for _, n in sorted(arrival)]
-
-
-def _ct(*args: str, env: dict[str, str], out: Path) -> subprocess.CompletedProcess[bytes]:
-    with out.open("wb") as stdout:
-        return subprocess.run(
-            [sys.executable, "-m", "ct_cli.main", *args],
-            env=env,
-            stdout=stdout,
-            stderr=subprocess.PIPE,
-            stdin=subprocess.DEVNULL,
-            timeout=900,
-            check=False,
-        )
-
-
-async def _progress(bootstrap: str, topic: str, group: str) -> tuple[int, int]:
-    """(committed offset of ``group``, end offset) of ``topic``'s one partition."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None)
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await consumer.start()
-    await admin.start()
-    try:
-        tp = TopicPartition(topic, 0)
-        end = (await end_offsets(consumer, [tp]))[tp]
-        done = (await admin.list_consumer_group_offsets(group, partitions=[tp])).get(tp)
-        return (-1 if done is None else done.offset), end
-    finally:
-        await consumer.stop()
-        await admin.close()
-
-
-def _await_live(bootstrap: str, timeout_s: float) -> None:
-    """Until the monitor has handled every event, then every outcome written by then (the
-    timer keeps adding ticks)."""
-    deadline = time.monotonic() + timeout_s
-    for topic in (CONTACT_EVENTS, CALL_OUTCOMES):
-        target = None
-        while True:
-            done, end = asyncio.run(_progress(bootstrap, topic, "ct-sla-monitor"))
-            target = end if target is None else target
-            if done >= target:
-                break
-            assert time.monotonic() < deadline, f"the live monitor did not catch up on {topic}"
-            time.sleep(2)
-
-
-def _run_all(
-    runs: dict[str, list[str]], env: dict[str, str], tmp_path: Path
-) -> dict[str, subprocess.CompletedProcess[bytes]]:
-    """Each ``ct`` command line, two at a time; each prints into ``<name>.json``."""
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        done = {
-            name: pool.submit(_ct, *args, env=env, out=tmp_path / f"{name}.json")
-            for name, args in runs.items()
-        }
-        return {name: future.result() for name, future in done.items()}
-
-
-def _await_snapshots(bootstrap: str, clocks: dict[str, str], timeout_s: float) -> None:
-    """Until every scope's last live snapshot is as of its last event (a scope's snapshot
-    waits longer behind its figures while snapshots are costly)."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        live = last_snapshots(read_topic(bootstrap, topic=SLA_METRICS))
-        behind = sorted(s for s, as_of in clocks.items() if live.get(s, {}).get("as_of") != as_of)
-        if not behind:
-            return
-        assert time.monotonic() < deadline, f"live snapshots not at their last event: {behind}"
-        time.sleep(1)
+    return shuffled_traffic(MONTH_START, DAYS, daily_contacts=800, jitter_s=JITTER_S)
 
 
 def test_a_month_replays_identically_from_topic_archive_and_file(tmp_path: Path) -> None:
@@ -168,12 +78,12 @@ def test_a_month_replays_identically_from_topic_archive_and_file(tmp_path: Path)
             )
             assert (report.accepted, report.invalid, report.failed) == (len(events), 0, 0)
             posted_s = time.monotonic() - began
-            _await_live(pipeline.bootstrap, timeout_s=600 if DAYS < 31 else 2700)
+            await_live(pipeline.bootstrap, timeout_s=600 if DAYS < 31 else 2700)
             live_s = time.monotonic() - began
             time.sleep(3)  # the archiver flushes every second
         finally:
             stop({"archive": archiver})
-        verify = _ct(
+        verify = ct(
             "archive", "verify", "--data-dir", str(archive), env=ct_env, out=tmp_path / "verify.txt"
         )
         assert verify.returncode == 0, (tmp_path / "verify.txt").read_text()
@@ -189,7 +99,7 @@ def test_a_month_replays_identically_from_topic_archive_and_file(tmp_path: Path)
             "audit-archive": ["audit", "--from-archive", str(archive), "--json", "--no-progress"],
         }
         began = time.monotonic()
-        results = _run_all(replays, ct_env, tmp_path)
+        results = run_all(replays, ct_env, tmp_path)
         # the live monitor's last snapshots are out once each scope's is at its last event
         clocks = {
             scope: snapshot["as_of"]
@@ -197,8 +107,8 @@ def test_a_month_replays_identically_from_topic_archive_and_file(tmp_path: Path)
                 "snapshots"
             ].items()
         }
-        _await_snapshots(pipeline.bootstrap, clocks, timeout_s=180)
-        results |= _run_all(audits, ct_env, tmp_path)
+        await_snapshots(pipeline.bootstrap, clocks, timeout_s=180)
+        results |= run_all(audits, ct_env, tmp_path)
         replay_s = time.monotonic() - began
     runs = replays | audits
     for name, result in results.items():

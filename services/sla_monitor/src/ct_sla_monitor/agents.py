@@ -7,6 +7,7 @@ import asyncio
 import logging
 import time
 import weakref
+from collections.abc import Awaitable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -69,12 +70,17 @@ def create_monitor_app(settings: MonitorSettings, book: StandardsBook) -> faust.
     alerts = app.topic(SLA_ALERTS, partitions=settings.partitions, **raw)
 
     # Each agent takes its records in batches and writes each changed table key once per
-    # batch (WriteBehind), before faust acks the batch: a changelog record per key per
-    # batch, not per record. Records are handled one by one, in order, as before.
-    contacts = _held(app.Table("contacts", default=None, partitions=settings.partitions))
-    facts = _held(app.Table("scope-facts", default=None, partitions=settings.partitions))
-    futures = _held(app.Table("scope-future", default=int, partitions=settings.partitions))
-    metas = _held(app.Table("scope-meta", default=None, partitions=settings.partitions))
+    # batch (WriteBehind): a changelog record per key per batch, not per record. Records
+    # are handled one by one, in order, as before. faust acks a batch (and may then commit
+    # its offsets) without waiting for what the agent sent, so each batch waits until its
+    # output and changelog records are acknowledged by the broker: a crash loses no state
+    # or output whose input is committed.
+    acks1, acks2 = Acks(), Acks()
+    partitions = settings.partitions
+    contacts = _held(_table(app, "contacts", None, partitions, acks1))
+    facts = _held(_table(app, "scope-facts", None, partitions, acks2))
+    futures = _held(_table(app, "scope-future", int, partitions, acks2))
+    metas = _held(_table(app, "scope-meta", None, partitions, acks2))
     stage1 = ContactStage(contacts, book)
     stage2 = ScopeStage(facts, metas, book)
     batch_max, within = settings.batch_max, settings.batch_within_s
@@ -92,16 +98,18 @@ def create_monitor_app(settings: MonitorSettings, book: StandardsBook) -> faust.
                     log.error("stage 1 failed on a record: %s", type(exc).__name__)
                     result = Rejected("processing_error", [{"rule": type(exc).__name__}])
                 if isinstance(result, Rejected):
-                    await dlq.send(key=event.key, value=value, headers=_reason_headers(result))
+                    acks1.add(
+                        await dlq.send(key=event.key, value=value, headers=_reason_headers(result))
+                    )
                     continue
                 source = [event.message.partition, event.message.offset]
                 for scope_key, message in result.items():
                     message = {**message, SOURCE: source}
                     if clock == FUTURE:
                         message[FUTURE] = True
-                    await outcomes.send(key=scope_key.encode(), value=dumps(message))
+                    acks1.add(await outcomes.send(key=scope_key.encode(), value=dumps(message)))
             contacts.flush()
-            await durable(app)
+            await acks1.wait()
 
     # Live, each scope's snapshot is published at most once per publish interval (wall
     # clock, an adapter's concern): a busy scope would otherwise recompute every window on
@@ -118,6 +126,7 @@ def create_monitor_app(settings: MonitorSettings, book: StandardsBook) -> faust.
     async def scope_figures(stream: faust.Stream[bytes]) -> None:
         loop = asyncio.get_running_loop()
         async for batch in stream.take_events(batch_max, within=within):
+            redelivered = 0
             keys = [event.key.decode() for event in batch]
             last_of = {scope_key: i for i, scope_key in enumerate(keys)}
             for i, (scope_key, event) in enumerate(zip(keys, batch, strict=True)):
@@ -135,10 +144,11 @@ def create_monitor_app(settings: MonitorSettings, book: StandardsBook) -> faust.
                     tick=None if tick is None else datetime.fromisoformat(tick),
                     publish=publish,
                 )
+                redelivered += not output.applied
                 if future and output.applied:
                     futures[scope_key] += 1
                 for key, value in output.alerts:
-                    await alerts.send(key=key, value=value)
+                    acks2.add(await alerts.send(key=key, value=value))
                 if publish:
                     cost = loop.time() - began
                     next_publish[scope_key] = began + publish_wait_s(
@@ -149,13 +159,15 @@ def create_monitor_app(settings: MonitorSettings, book: StandardsBook) -> faust.
                     dirty.add(scope_key)
                 if output.snapshot is not None:
                     snapshot = with_future_count(output.snapshot, futures[scope_key])
-                    await metrics.send(key=event.key, value=snapshot)
+                    acks2.add(await metrics.send(key=event.key, value=snapshot))
             # the facts are durable before the meta that records their messages applied
             facts.flush()
             futures.flush()
-            await durable(app)
+            await acks2.wait()
             metas.flush()
-            await durable(app)
+            await acks2.wait()
+            if redelivered:
+                log.warning("stage 2 skipped %d redelivered messages, already applied", redelivered)
 
     @app.timer(interval=settings.tick_interval_s)
     async def deadline_ticks() -> None:
@@ -252,12 +264,40 @@ def with_future_count(snapshot: bytes, count: int) -> bytes:
     return dumps({**loads(snapshot), FUTURE: {"future_events_total": count}})
 
 
-async def durable(app: faust.App) -> None:
-    """Wait until everything the agent sent is acknowledged by the broker: its output
-    records and its tables' changelog records. faust acks a batch (and may then commit
-    its offsets) without waiting for them, so a crash could otherwise lose state or
-    output whose input is already committed."""
-    await app.producer.flush()
+class Acks:
+    """The broker acknowledgements a batch waits for (its records' send futures)."""
+
+    def __init__(self) -> None:
+        self._pending: list[Awaitable[Any]] = []
+
+    def add(self, sent: Awaitable[Any]) -> None:
+        self._pending.append(sent)
+
+    async def wait(self) -> None:
+        """Until every record added so far is acknowledged (a failed send raises)."""
+        pending, self._pending = self._pending, []
+        if pending:
+            await asyncio.gather(*pending)
+
+
+class _AckedTable(faust.Table):  # type: ignore[misc]
+    """A faust Table whose changelog records are added to an :class:`Acks`."""
+
+    acks: Acks
+
+    def send_changelog(self, *args: Any, **kwargs: Any) -> Any:
+        sent = super().send_changelog(*args, **kwargs)
+        self.acks.add(sent)
+        return sent
+
+
+def _table(app: faust.App, name: str, default: Any, partitions: int, acks: Acks) -> Any:
+    """``app.Table(name, default=default, partitions=partitions)``, as an _AckedTable."""
+    table = _AckedTable(
+        app, name=name, default=default, beacon=app.tables.beacon, partitions=partitions
+    )
+    table.acks = acks
+    return app.tables.add(table)
 
 
 def _enter(event: Any) -> None:
