@@ -15,7 +15,7 @@ class BenchConfig:
     quick: bool = False
     tiny: bool = False  # the harness test: the smallest sizes that still exercise every path
     #: events of state behind the start-up and recovery benchmark (issue 7 asks for 1M)
-    state_events: int = 200_000
+    state_events: int = 20_000
 
     def size(self, full: int, quick: int, tiny: int) -> int:
         """Pick a size for the mode."""

@@ -31,6 +31,8 @@ from ct_broker.offsets import end_offsets
 from ct_broker.topics import CALL_OUTCOMES, CONTACT_EVENTS
 from ct_cli.simulator.output import post_events
 from ct_ingest.core.credentials import hash_api_key
+from ct_sla_monitor.agents import messages_of
+from ct_sla_monitor.handlers import SOURCE
 from tests.live_audit import await_live, await_snapshots, ct, progress, shuffled_traffic
 from tests.reliability.support import FaultyPipeline
 
@@ -69,9 +71,9 @@ async def _furthest_source(bootstrap: str) -> int:
         while (await consumer.position(tp)) < end:
             for records in (await consumer.getmany(tp, timeout_ms=1000)).values():
                 for record in records:
-                    source = orjson.loads(record.value).get("src")
-                    if source is not None:
-                        furthest = max(furthest, source[1])
+                    for message in messages_of(orjson.loads(record.value)):
+                        if message.get(SOURCE) is not None:
+                            furthest = max(furthest, message[SOURCE][1])
         return furthest
     finally:
         await consumer.stop()
