@@ -19,6 +19,7 @@ import orjson
 
 from ct_broker.topics import CONTACT_EVENTS
 from ct_sla_monitor.agents import faust_app_settings
+from ct_sla_monitor.faust_app import App
 from ct_sla_monitor.settings import MonitorSettings
 
 #: consumer group (faust app id) of each baseline
@@ -37,7 +38,7 @@ def mark_first_event() -> None:
 
 def baseline_app(kind: str, settings: MonitorSettings) -> faust.App:
     """The faust app of baseline ``kind`` (``table`` or ``decode``)."""
-    app = faust.App(GROUPS[kind], **faust_app_settings(settings, settings.data_dir / kind))
+    app = App(GROUPS[kind], **faust_app_settings(settings, settings.data_dir / kind))
     events = app.topic(
         CONTACT_EVENTS,
         partitions=settings.partitions,

@@ -25,6 +25,7 @@ from ct_broker.topics import (
     SLA_METRICS,
 )
 from ct_sla_monitor.encoding import dumps, loads
+from ct_sla_monitor.faust_app import App
 from ct_sla_monitor.handlers import SOURCE, ContactStage, Rejected, ScopeStage
 from ct_sla_monitor.settings import MonitorSettings
 from ct_sla_monitor.standards_file import StandardsBook, default_standards, load_standards
@@ -56,7 +57,7 @@ def faust_app_settings(settings: MonitorSettings, data_dir: Path) -> dict[str, A
 
 def create_monitor_app(settings: MonitorSettings, book: StandardsBook) -> faust.App:
     """The faust application with both stages, configured from ``settings``."""
-    app = faust.App(settings.app_id, **faust_app_settings(settings, settings.data_dir))
+    app = App(settings.app_id, **faust_app_settings(settings, settings.data_dir))
     raw = {
         "key_type": bytes,
         "value_type": bytes,
