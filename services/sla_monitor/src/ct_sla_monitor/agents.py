@@ -15,6 +15,7 @@ from typing import Any
 import faust
 import faust.streams as faust_streams
 import orjson
+from aiokafka.partitioner import murmur2
 
 from ct_broker.log_throttle import throttle_client_logs
 from ct_broker.topics import (
@@ -114,6 +115,9 @@ def create_monitor_app(settings: MonitorSettings, book: StandardsBook) -> faust.
                 for at in range(0, len(messages), MESSAGES_PER_RECORD):
                     record = dumps({MESSAGES: messages[at : at + MESSAGES_PER_RECORD]})
                     acks1.add(await outcomes.send(key=scope_key.encode(), value=record))
+            # the messages are durable before the contact state that records their events
+            # seen: an event found in the state on redelivery is a duplicate and sends none
+            await acks1.wait()
             contacts.flush()
             await acks1.wait()
 
@@ -181,7 +185,12 @@ def create_monitor_app(settings: MonitorSettings, book: StandardsBook) -> faust.
         # stage 2 handles it like any message. Its instant is the wall clock, or, for a
         # scope catching up on older events, its event clock moved on (see tick_instant).
         wall = time.time()
+        owned = {tp.partition for tp in app.consumer.assignment() if tp.topic == CALL_OUTCOMES}
         for scope_key in stage2.scopes():
+            if scope_partition(scope_key, partitions) not in owned:
+                # another worker's scope (its table rows linger here after a rebalance):
+                # a tick from this worker's stale view of its clock would move it on
+                continue
             deadlines = not scope_key.endswith("/all") and not scope_key.startswith("service/")
             if deadlines or scope_key in dirty:
                 seen = last_seen.setdefault(scope_key, wall)
@@ -198,6 +207,12 @@ def create_monitor_app(settings: MonitorSettings, book: StandardsBook) -> faust.
         stage2.forget()
 
     return app
+
+
+def scope_partition(scope_key: str, partitions: int) -> int:
+    """The call.outcomes.v1 partition of a scope's records (the producer's default
+    partitioner: murmur2 of the key)."""
+    return int(murmur2(scope_key.encode()) & 0x7FFFFFFF) % partitions
 
 
 #: call.outcomes.v1 records carry a scope's messages from one batch of events, in order
