@@ -11,19 +11,64 @@ held before (a second worker joining, then leaving) found its state "ahead" of t
 changelog and crashed with ConsistencyError. Here the ends are read the way
 ct_broker.offsets reads them, with a group-less consumer of their own: the larger of the
 listed offset and the high watermark a fetch reports. On Apache Kafka both agree.
+
+faust's table recovery asks the broker for each changelog's first and last offsets, each
+step bounded by ``broker_request_timeout``. When the broker is unreachable meanwhile, the
+step fails: a request timeout crashed the worker, and a step timing out is taken for a
+stopped service, which ends recovery for good (the worker then idles, consuming nothing).
+Here those steps wait for the broker instead, retrying with a capped backoff until it
+answers, a new rebalance starts, or the worker stops.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import asyncio
+import logging
+from collections import Counter
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import faust
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.errors import KafkaError, KafkaTimeoutError
+from faust.tables import TableManager
+from faust.tables.recovery import Recovery
 from faust.transport.drivers import aiokafka as faust_aiokafka
-from faust.types import TP
+from faust.types import TP, ConsumerT
 
 from ct_broker.offsets import end_offsets
+
+log = logging.getLogger("ct_sla_monitor")
+
+#: the first and the longest pause between two tries of a recovery step
+RETRY_FIRST_S, RETRY_MAX_S = 0.5, 5.0
+
+
+def transient(exc: BaseException) -> bool:
+    """A broker error worth trying again: it was unreachable or too slow to answer."""
+    return isinstance(exc, KafkaTimeoutError) or (
+        isinstance(exc, KafkaError) and bool(getattr(exc, "retriable", False))
+    )
+
+
+async def until_answered(step: Callable[[], Awaitable[None]], what: str) -> None:
+    """Run ``step`` until it no longer fails for want of the broker."""
+    pause = RETRY_FIRST_S
+    while True:
+        try:
+            await step()
+            return
+        except Exception as exc:
+            if not transient(exc):
+                raise
+            log.warning(
+                "table recovery: %s waits for the broker (%s); trying again in %.1f s",
+                what,
+                type(exc).__name__,
+                pause,
+            )
+        await asyncio.sleep(pause)
+        pause = min(pause * 2, RETRY_MAX_S)
 
 
 async def true_ends(bootstrap_servers: list[str], partitions: list[TP]) -> dict[TP, int]:
@@ -31,8 +76,8 @@ async def true_ends(bootstrap_servers: list[str], partitions: list[TP]) -> dict[
     probe = AIOKafkaConsumer(
         bootstrap_servers=bootstrap_servers, group_id=None, enable_auto_commit=False
     )
-    await probe.start()
     try:
+        await probe.start()
         tps = [TopicPartition(tp.topic, tp.partition) for tp in partitions]
         ends = await end_offsets(probe, tps)
     finally:
@@ -61,8 +106,42 @@ class _Transport(faust_aiokafka.Transport):
     Consumer = _Consumer
 
 
+class _Recovery(Recovery):
+    async def _wait(self, coro: Any, timeout: Any = None) -> None:
+        # no timeout: a step that waits for the broker ends when it answers, a rebalance
+        # starts again, or the worker stops (each of which _wait still watches)
+        await super()._wait(coro, timeout=None)
+
+    async def _build_highwaters(
+        self, consumer: ConsumerT, tps: set[TP], destination: Counter[TP], title: str
+    ) -> None:
+        build = super()._build_highwaters
+        await until_answered(lambda: build(consumer, tps, destination, title), f"{title} ends")
+
+    async def _build_offsets(
+        self, consumer: ConsumerT, tps: set[TP], destination: Counter[TP], title: str
+    ) -> None:
+        build = super()._build_offsets
+        await until_answered(lambda: build(consumer, tps, destination, title), f"{title} starts")
+
+
+class _TableManager(TableManager):
+    _recovery: Recovery | None = None
+
+    @property
+    def recovery(self) -> Recovery:
+        if self._recovery is None:
+            self._recovery = _Recovery(self.app, self, beacon=self.beacon, loop=self.loop)
+        return self._recovery
+
+
 class App(faust.App):
-    """faust.App whose consumer reads partition ends with :func:`true_ends`."""
+    """faust.App whose consumer reads partition ends with :func:`true_ends` and whose table
+    recovery waits out a broker outage."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("TableManager", _TableManager)
+        super().__init__(*args, **kwargs)
 
     def _new_transport(self) -> Any:
         return _Transport(self.conf.broker_consumer, self)
