@@ -25,6 +25,7 @@ from .pipeline import RunningPipeline, pipeline
 from .probes import (
     DEADLINE_QUEUE,
     Visibility,
+    clock_email,
     follow_topic,
     late_email,
     poll_kpis,
@@ -100,6 +101,7 @@ async def _deadlines(p: RunningPipeline, count: int) -> tuple[list[float], list[
         past = {f"deadline-{n}": now - timedelta(seconds=1) for n in range(count, 2 * count)}
         posted: dict[str, float] = {}
         async with httpx.AsyncClient(base_url=p.ingest_url) as ingest:
+            (await ingest.post("/v1/events", json=clock_email(now))).raise_for_status()
             for subject, due in (ahead | past).items():
                 posted[subject] = time.time()
                 body = late_email(int(subject.split("-")[1]), due, allowance)

@@ -55,6 +55,24 @@ def late_email(n: int, due: datetime, allowance: timedelta) -> dict[str, Any]:
     }
 
 
+def clock_email(now: datetime) -> dict[str, Any]:
+    """An email received ``now`` in the deadline probes' queue. The probes are backdated
+    (received an allowance before their deadline), and a scope whose newest event is that
+    far behind the wall clock is taken to be catching up: its deadlines then move with its
+    events, not the wall clock (``tick_instant``). Live, a queue's events arrive as they
+    happen; this one brings the scope's clock to the present, as they would."""
+    return {
+        "event_id": "deadline-clock-r",
+        "type": "email.received",
+        "occurred_at": now.isoformat(),
+        "contact_id": "deadline-clock",
+        "channel": "email",
+        "queue": DEADLINE_QUEUE,
+        "service_type": "general",
+        "source": "bench",
+    }
+
+
 class Visibility:
     """Probes posted (post time, event time) and when each surface first showed them."""
 
