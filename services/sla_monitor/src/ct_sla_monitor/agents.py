@@ -47,7 +47,7 @@ def faust_app_settings(settings: MonitorSettings, data_dir: Path) -> dict[str, A
         "topic_partitions": settings.partitions,
         "topic_replication_factor": 1,
         "broker_session_timeout": settings.session_timeout_s,
-        "broker_rebalance_timeout": settings.session_timeout_s,
+        "broker_rebalance_timeout": settings.rebalance_timeout_s,
         "broker_heartbeat_interval": settings.heartbeat_interval_s,
         "broker_request_timeout": _request_timeout_s(settings),
         "consumer_auto_offset_reset": "earliest",

@@ -28,6 +28,13 @@ class MonitorSettings(KafkaSettings):
         "of it on Tansu, so the faust default (60 s) would stall start-up for ~30 s.",
     )
     heartbeat_interval_s: float = Field(default=1.0, gt=0, description="Group heartbeat interval.")
+    rebalance_timeout_s: float = Field(
+        default=60.0,
+        gt=0,
+        description="How long the group waits, in a rebalance, for a worker to finish the "
+        "batch in hand and rejoin. Keep it well above the longest batch: a worker left out "
+        "mid-batch would write its tables' changelogs after their new owner restored them.",
+    )
     data_dir: Path = Field(
         default=Path("var/sla_monitor"), description="faust's data directory (table metadata)."
     )
