@@ -197,3 +197,39 @@ def test_an_event_beyond_the_allowed_lateness_is_counted_and_still_corrects_figu
     assert today.figures["answered"] == 9  # 8 in the scenario, plus the straggler
     rolling = next(store.rows("phone", "council_tax", "rolling_15m"))
     assert rolling.figures["answered"] == 7  # 09:58 is inside (09:56:30, 10:11:30]
+
+
+class _ScanCounting(dict[str, Any]):
+    """A facts table that counts how often it is read through."""
+
+    scans = 0
+
+    def items(self) -> Any:
+        self.scans += 1
+        return super().items()
+
+
+def test_stage_two_reads_its_facts_table_once_to_rebuild_every_scope() -> None:
+    book = default_standards()
+    stage1, facts, metas = ContactStage({}, book), _ScanCounting(), {}
+    messages = []
+    for body in POSTS:
+        result = stage1.handle(orjson.dumps(body))
+        assert not isinstance(result, Rejected)
+        messages.extend(result.items())
+    stage2 = ScopeStage(facts, metas, book)
+    half = len(messages) // 2
+    for key, message in messages[:half]:
+        stage2.handle(key, message)
+    scopes_before = {key for key, _ in messages[:half]}
+    assert len(scopes_before) > 1 and facts.scans == 1  # the first scope indexed them all
+    stage2.forget()
+    outputs = {}
+    for key, message in messages[half:]:
+        snapshot = stage2.handle(key, message).snapshot
+        if snapshot is not None:
+            outputs[key] = snapshot
+    # once after the forget, however many scopes (old or new) the rest of the run touched
+    assert facts.scans == 2
+    _, uninterrupted = run(POSTS)
+    assert outputs == uninterrupted

@@ -80,12 +80,15 @@ class ScopeStage:
     _metas: dict[str, ScopeMeta] = field(default_factory=dict)
     _everything: dict[str, ScopeItems] = field(default_factory=dict)
     _last: dict[str, bytes] = field(default_factory=dict)
+    #: whether _items holds every scope's facts from the table (built in one pass)
+    _indexed: bool = False
 
     def forget(self) -> None:
         """Drop the in-memory caches (after a rebalance); they rebuild from the tables."""
         self._items.clear()
         self._metas.clear()
         self._last.clear()
+        self._indexed = False
 
     def scopes(self) -> list[str]:
         """Scope keys this worker holds meta for (those it can tick)."""
@@ -102,13 +105,24 @@ class ScopeStage:
     def _scope_items(self, scope_key: str) -> ScopeItems:
         items = self._items.get(scope_key)
         if items is None:
-            items = ScopeItems()
-            prefix = scope_key + _SEP
-            for key, value in sorted(self.facts.items()):
-                if key.startswith(prefix):
-                    items.upsert(key[len(prefix) :].partition(_SEP)[0], value)
-            self._items[scope_key] = items
+            if not self._indexed:
+                self._index_facts()
+                items = self._items.get(scope_key)
+            if items is None:  # no fact in the table: a scope new since the index
+                items = self._items[scope_key] = ScopeItems()
         return items
+
+    def _index_facts(self) -> None:
+        """Build every scope's facts from the table in one pass, in key order (as each
+        scope's own scan would). Scanning the table once per scope instead made a
+        restarted worker, or one given new queues, quadratic in the facts it held."""
+        for key, value in sorted(self.facts.items()):
+            scope_key, _, rest = key.partition(_SEP)
+            items = self._items.get(scope_key)
+            if items is None:
+                items = self._items[scope_key] = ScopeItems()
+            items.upsert(rest.partition(_SEP)[0], value)
+        self._indexed = True
 
     def _scope_meta(self, scope_key: str) -> ScopeMeta:
         meta = self._metas.get(scope_key)
