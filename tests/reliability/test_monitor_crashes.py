@@ -45,6 +45,10 @@ START = datetime(2026, 9, 1, tzinfo=UTC) - timedelta(hours=1)
 UNTIL = "2026-11-20T00:00:00+00:00"  # every deadline of the run has fallen due
 GROUP = "ct-sla-monitor"
 KILLS = 5
+#: how long a restarted worker may take to commit again: its tables first restore from
+#: their changelogs, which after 200k events hold several hundred thousand records (the
+#: recovery times are printed; the start-up benchmark measures them against a baseline)
+RECOVERY_BOUND_S = 600.0
 #: the issue's 200k events; CT_CRASH_EVENTS=6000 gives a five-minute run
 EVENTS = int(os.environ.get("CT_CRASH_EVENTS", "200000"))
 DAILY_CONTACTS = 4000  # about 12.5k events a simulated day
@@ -123,7 +127,7 @@ def test_sigkilled_monitor_gives_the_figures_of_an_uninterrupted_replay(tmp_path
                 now1, now2, _ = _positions(pipeline.bootstrap)
                 if now1 > stage1 or now2 > stage2:
                     break
-                assert time.monotonic() - restarted < 120, "the restarted worker never committed"
+                assert time.monotonic() - restarted < RECOVERY_BOUND_S, "it never committed"
                 assert pipeline.alive()["sla-monitor"], "the restarted worker died"
                 time.sleep(0.2)
             kills.append(
