@@ -61,7 +61,7 @@ ModelT = TypeVar("ModelT", bound=BaseModel)
 Mapper = Callable[..., list[dict[str, Any]]]
 
 
-def get_adapter_settings(request: Request) -> AdapterSettings:
+async def get_adapter_settings(request: Request) -> AdapterSettings:
     """The adapters' settings: the app's (tests set them), else read once and kept."""
     settings: AdapterSettings | None = getattr(request.app.state, "adapter_settings", None)
     if settings is None:
@@ -82,7 +82,7 @@ class Intake:
     adapters: AdapterSettings
 
 
-def get_intake(
+async def get_intake(
     settings: SettingsDep,
     publisher: PublisherDep,
     gatekeeper: GatekeeperDep,
