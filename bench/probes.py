@@ -40,19 +40,24 @@ def probe_call(n: int, at: datetime) -> dict[str, Any]:
     }
 
 
-def late_email(n: int, due: datetime, allowance: timedelta) -> dict[str, Any]:
-    """An email received ``allowance`` before ``due``, not acknowledged: its acknowledgement
-    deadline falls at ``due``."""
+def _email_received(contact_id: str, at: datetime) -> dict[str, Any]:
+    """An ``email.received`` in the deadline probes' queue, never acknowledged."""
     return {
-        "event_id": f"deadline-{n}-r",
+        "event_id": f"{contact_id}-r",
         "type": "email.received",
-        "occurred_at": (due - allowance).isoformat(),
-        "contact_id": f"deadline-{n}",
+        "occurred_at": at.isoformat(),
+        "contact_id": contact_id,
         "channel": "email",
         "queue": DEADLINE_QUEUE,
         "service_type": "general",
         "source": "bench",
     }
+
+
+def late_email(n: int, due: datetime, allowance: timedelta) -> dict[str, Any]:
+    """An email received ``allowance`` before ``due``, not acknowledged: its acknowledgement
+    deadline falls at ``due``."""
+    return _email_received(f"deadline-{n}", due - allowance)
 
 
 def clock_email(now: datetime) -> dict[str, Any]:
@@ -61,16 +66,7 @@ def clock_email(now: datetime) -> dict[str, Any]:
     far behind the wall clock is taken to be catching up: its deadlines then move with its
     events, not the wall clock (``tick_instant``). Live, a queue's events arrive as they
     happen; this one brings the scope's clock to the present, as they would."""
-    return {
-        "event_id": "deadline-clock-r",
-        "type": "email.received",
-        "occurred_at": now.isoformat(),
-        "contact_id": "deadline-clock",
-        "channel": "email",
-        "queue": DEADLINE_QUEUE,
-        "service_type": "general",
-        "source": "bench",
-    }
+    return _email_received("deadline-clock", now)
 
 
 class Visibility:
