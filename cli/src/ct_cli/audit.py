@@ -21,7 +21,7 @@ import orjson
 from ct_sla_monitor.replay_engine import ReplayResult
 
 #: snapshot keys that follow the live timer's wall clock, not the events
-WALL_CLOCK_KEYS = ("pending", "pending_as_of", "future")
+WALL_CLOCK_KEYS = ("pending", "pending_summary", "pending_as_of", "future")
 
 
 def canonical(value: Any) -> bytes:

@@ -45,7 +45,9 @@ def snapshot(channel: str, queue: str, items: list[dict[str, Any]]) -> dict[str,
 @pytest.fixture
 def client() -> httpx.AsyncClient:
     store, alerts = SnapshotStore(), AlertBook()
-    store.update(snapshot("email", "enquiries", [pending("m2", "2026-11-23T12:00:00+00:00")]))
+    enquiries = snapshot("email", "enquiries", [pending("m2", "2026-11-23T12:00:00+00:00")])
+    # a busy queue: its snapshot lists its soonest due, its summary counts all 40
+    store.update({**enquiries, "pending_summary": {"total": 40, "shown": 1}})
     store.update(snapshot("email", "benefits", [pending("m1", "2026-11-23T11:00:00+00:00")]))
     store.update(snapshot("email", "all", [pending("m1", "2026-11-23T11:00:00+00:00")]))
     store.update(
@@ -83,8 +85,11 @@ async def test_alerts_open_and_all(client: httpx.AsyncClient) -> None:
 async def test_pending_soonest_first_without_the_all_scopes(client: httpx.AsyncClient) -> None:
     email = (await client.get("/v1/pending", params={"channel": "email"})).json()
     assert [p["item_id"] for p in email["pending"]] == ["m1", "m2"]
+    assert (email["count"], email["total"], email["complete"]) == (2, 41, False)
     every = (await client.get("/v1/pending")).json()
     assert [p["item_id"] for p in every["pending"]] == ["v1", "m1", "m2"]
+    visits = (await client.get("/v1/pending", params={"channel": "face_to_face"})).json()
+    assert (visits["count"], visits["total"], visits["complete"]) == (1, 1, True)
 
 
 def test_repeated_escalations_are_all_kept() -> None:

@@ -158,6 +158,53 @@ def test_email_counts_come_from_the_pending_deadlines() -> None:
     assert view["state"] == "breach"
 
 
+def test_counts_come_from_the_summary_when_the_list_is_cut_short() -> None:
+    snapshot = {
+        "scope": {"channel": "face_to_face", "queue": "reception", "key": "face_to_face/reception"},
+        "as_of": T + "00+00:00",
+        "pending_as_of": "2026-11-23T10:03:10+00:00",
+        "windows": {},
+        "pending": [pending("visit.queue_time", "v1", "30", "pending", 150.0)],
+        "pending_summary": {
+            "total": 120,
+            "shown": 1,
+            "standards": {
+                "visit.queue_time": {
+                    "count": 120,
+                    "pending": 100,
+                    "at_risk": 5,
+                    "breached": 15,
+                    "oldest_started_at": "2026-11-23T09:58:10+00:00",
+                }
+            },
+            "breached_items": {"visit": 15},
+            "next_due_seconds": 20.0,
+        },
+    }
+    got = measures(scope_view(snapshot, STANDARDS))
+    assert (got["waiting"], got["longest_wait"], got["breaches"]) == (
+        (120, "none"),
+        (300.0, "breach"),  # the oldest of all 120, not of the one listed
+        (15, "breach"),
+    )
+    email = {
+        **snapshot,
+        "scope": {"channel": "email", "queue": "benefits", "key": "email/benefits"},
+        "pending_summary": {
+            "total": 900,
+            "standards": {"email.follow_up": {"count": 500, "at_risk": 7}},
+            "breached_items": {"email": 410},
+            "next_due_seconds": 12.5,
+        },
+    }
+    assert measures(scope_view(email, STANDARDS)) == {
+        "pending": (500, "none"),
+        "at_risk": (7, "warning"),
+        "breached": (410, "breach"),
+        "next_breach": (12.5, "none"),
+    }
+
+
 async def test_queues_route_and_wallboard_assets() -> None:
     store, alerts = SnapshotStore(), AlertBook()
     store.update(phone(0.79, 0.0, 20))

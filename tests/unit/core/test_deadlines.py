@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from ct_sla_monitor.core.deadlines import Deadline, next_due, pending_view
+from ct_sla_monitor.core.deadlines import Deadline, next_due, pending_summary, pending_view
 
 T0 = datetime(2026, 1, 13, 10, 0, tzinfo=UTC)
 US = 0.000001
@@ -171,3 +171,54 @@ NEXT_CASES = [
 def test_next_due(deadlines: list[Deadline], now: float, expected: str | None) -> None:
     found = next_due(deadlines, at(now))
     assert (None if found is None else found.item_id) == expected
+
+
+def test_pending_summary_counts_every_open_deadline() -> None:
+    rows = pending_view(
+        [*MIXED, dl("r", start=10.0, due=500.0, risk=150.0, standard="email.acknowledge")],
+        at(200.0),
+    )
+    assert pending_summary(rows) == {
+        "total": 5,
+        "standards": {
+            "email.acknowledge": {
+                "count": 1,
+                "pending": 0,
+                "at_risk": 1,
+                "breached": 0,
+                "oldest_started_at": "2026-01-13T10:00:10+00:00",
+            },
+            "email.follow_up": {
+                "count": 4,
+                "pending": 2,
+                "at_risk": 0,
+                "breached": 2,
+                "oldest_started_at": "2026-01-13T10:00:00+00:00",
+            },
+        },
+        "breached_items": {"email": 2},
+        "next_due_seconds": 100.0,
+    }
+
+
+def test_pending_summary_counts_an_item_breached_twice_once_per_kind() -> None:
+    rows = pending_view(
+        [
+            dl("m", due=100.0, standard="email.acknowledge"),
+            dl("m", due=150.0, standard="email.follow_up"),
+            dl("k:stage1", due=100.0, standard="complaint.acknowledge"),
+        ],
+        at(200.0),
+    )
+    summary = pending_summary(rows)
+    assert summary["breached_items"] == {"complaint": 1, "email": 1}
+    assert summary["next_due_seconds"] is None
+
+
+def test_pending_summary_empty() -> None:
+    assert pending_summary([]) == {
+        "total": 0,
+        "standards": {},
+        "breached_items": {},
+        "next_due_seconds": None,
+    }

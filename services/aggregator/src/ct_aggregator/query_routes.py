@@ -9,7 +9,8 @@ from fastapi import APIRouter, HTTPException, Query
 
 from ct_aggregator.feed import LiveFeed
 from ct_aggregator.intervals import GROUPS, parse_group_by
-from ct_aggregator.snapshots import pending_items
+from ct_aggregator.snapshots import pending_items, pending_total
+from ct_sla_monitor.core.deadlines import PENDING_SHOWN
 
 MAX_INTERVAL_ROWS = 20_000
 
@@ -101,14 +102,23 @@ def query_router(feed: LiveFeed, charter: dict[str, Any] | None) -> APIRouter:
         rows = list(alert_book.alerts(state, scope))
         return {"alerts": rows, "count": len(rows)}
 
-    @router.get("/v1/pending", summary="Items waiting on a deadline, soonest due first")
+    @router.get(
+        "/v1/pending",
+        summary="Items waiting on a deadline, soonest due first",
+        description=(
+            "Each queue's soonest-due open deadlines (at most "
+            f"{PENDING_SHOWN} per queue), merged soonest due first. ``count`` is how many "
+            "are listed, ``total`` how many are open; ``complete`` is false when some "
+            "are not listed."
+        ),
+    )
     async def pending(
         channel: Annotated[
             str | None, Query(description="email, web or face_to_face; unset: all")
         ] = None,
     ) -> dict[str, Any]:
-        rows = pending_items(store, channel)
-        return {"pending": rows, "count": len(rows)}
+        rows, total = pending_items(store, channel), pending_total(store, channel)
+        return {"pending": rows, "count": len(rows), "total": total, "complete": total == len(rows)}
 
     @router.get("/v1/standards", summary="The published service standards (the charter)")
     async def standards() -> dict[str, Any]:

@@ -14,9 +14,10 @@ Per channel:
   queue-time standard, breach past it), visitors past the standard now (breach), and the
   share called within the standard today (breach under the target).
 
-Emails and visitors are counted from the snapshot's pending deadlines, which the
-sla_monitor re-evaluates every second (``pending_as_of``), so a visitor who waits past
-three minutes turns red with no further event. The longest call wait is the snapshot's,
+Emails and visitors are counted from the snapshot's pending deadlines (its summary counts
+every one; its list shows only the soonest due), which the sla_monitor re-evaluates every
+second (``pending_as_of``), so a visitor who waits past three minutes turns red with no
+further event. The longest call wait is the snapshot's,
 carried forward to ``pending_as_of`` while calls are waiting. Pure: no I/O.
 """
 
@@ -25,6 +26,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
+from ct_sla_monitor.core.deadlines import pending_summary
 from ct_sla_monitor.core.standards import Standards
 
 State = Literal["none", "ok", "warning", "breach"]
@@ -146,39 +148,46 @@ def phone_measures(snapshot: dict[str, Any], standards: Standards) -> list[dict[
     ]
 
 
+def pending_counts(snapshot: dict[str, Any]) -> dict[str, Any]:
+    """The snapshot's counts of its open deadlines: its ``pending_summary`` (every open
+    deadline, where the ``pending`` list shows only the soonest due), or, for a snapshot
+    from before the summary, the same counts taken from its list."""
+    summary = snapshot.get("pending_summary")
+    return summary if summary is not None else pending_summary(snapshot.get("pending", []))
+
+
+def _standard_counts(summary: dict[str, Any], standard: str) -> dict[str, Any]:
+    return summary.get("standards", {}).get(standard, {})
+
+
 def email_measures(snapshot: dict[str, Any], standards: Standards) -> list[dict[str, Any]]:
     """Emails awaiting a follow-up, at risk, breached, and the next breach of a scope."""
-    pending = snapshot.get("pending", [])
-    follow_ups = [p for p in pending if p.get("standard") == FOLLOW_UP]
-    at_risk = sum(1 for p in follow_ups if p.get("status") == "at_risk")
-    breached = len(
-        {
-            p["item_id"]
-            for p in pending
-            if p.get("standard") in (FOLLOW_UP, ACKNOWLEDGE) and p.get("status") == "breached"
-        }
-    )
-    upcoming = [float(p["seconds_to_due"]) for p in pending if p.get("status") != "breached"]
+    summary = pending_counts(snapshot)
+    follow_ups = _standard_counts(summary, FOLLOW_UP)
+    at_risk = int(follow_ups.get("at_risk", 0))
+    # an email past its acknowledgement and its follow-up deadline is one breached email
+    breached = int(summary.get("breached_items", {}).get("email", 0))
     return [
-        _measure("pending", "Awaiting reply", len(follow_ups), "count"),
+        _measure("pending", "Awaiting reply", int(follow_ups.get("count", 0)), "count"),
         _measure("at_risk", "At risk", at_risk, "count", "warning" if at_risk else "ok"),
         _measure("breached", "Breached", breached, "count", "breach" if breached else "ok"),
-        _measure("next_breach", "Next deadline in", min(upcoming, default=None), "seconds"),
+        _measure("next_breach", "Next deadline in", summary.get("next_due_seconds"), "seconds"),
     ]
 
 
 def visit_measures(snapshot: dict[str, Any], standards: Standards) -> list[dict[str, Any]]:
     """Visitors waiting, the longest wait, breaches now and today's share called in time."""
     now = _live_as_of(snapshot)
-    waits = [p for p in snapshot.get("pending", []) if p.get("standard") == QUEUE_TIME]
-    longest = max((_seconds_since(p["started_at"], now) for p in waits), default=None)
-    breaches = sum(1 for p in waits if p.get("status") == "breached")
+    waits = _standard_counts(pending_counts(snapshot), QUEUE_TIME)
+    oldest = waits.get("oldest_started_at")
+    longest = _seconds_since(oldest, now) if oldest is not None else None
+    breaches = int(waits.get("breached", 0))
     limit, fraction = standards.visit.queue_time_s, standards.email.at_risk_fraction
     today = snapshot.get("windows", {}).get("today", {}).get("visit", {})
     rate, called = today.get("served_within_rate"), int(today.get("called", 0))
     rate_state = "none" if rate is None else "breach" if rate < standards.visit.target else "ok"
     return [
-        _measure("waiting", "Visitors waiting", len(waits), "count"),
+        _measure("waiting", "Visitors waiting", int(waits.get("count", 0)), "count"),
         _measure(
             "longest_wait",
             "Longest wait",

@@ -76,16 +76,28 @@ class SnapshotStore:
                 )
 
 
-def pending_items(store: SnapshotStore, channel: str | None = None) -> list[dict[str, Any]]:
-    """Pending deadline items of every queue (not the ``all`` scopes), soonest due first."""
-    items = [
-        item
+def _queue_snapshots(store: SnapshotStore, channel: str | None) -> list[dict[str, Any]]:
+    return [
+        snap
         for snap in store.snapshots()
         if snap["scope"]["queue"] != "all"
         and (channel is None or snap["scope"]["channel"] == channel)
-        for item in snap.get("pending", [])
     ]
+
+
+def pending_items(store: SnapshotStore, channel: str | None = None) -> list[dict[str, Any]]:
+    """Pending deadline items of every queue (not the ``all`` scopes), soonest due first:
+    each queue's soonest due (a snapshot lists at most PENDING_SHOWN of its own)."""
+    items = [item for snap in _queue_snapshots(store, channel) for item in snap.get("pending", [])]
     return sorted(items, key=lambda i: (i["due_at"], i["item_id"]))
+
+
+def pending_total(store: SnapshotStore, channel: str | None = None) -> int:
+    """How many deadlines are open in every queue, listed or not."""
+    return sum(
+        int(snap.get("pending_summary", {}).get("total", len(snap.get("pending", []))))
+        for snap in _queue_snapshots(store, channel)
+    )
 
 
 def _as_of(snapshot: dict[str, Any]) -> datetime:

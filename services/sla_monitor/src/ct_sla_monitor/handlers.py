@@ -3,6 +3,7 @@ dicts in tests). They decode, call the core, and say what to publish."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -20,6 +21,13 @@ from ct_sla_monitor.standards_file import StandardsBook
 
 #: A live stage-2 message's source record, ``[partition, offset]`` of contact.events.v1.
 SOURCE = "src"
+
+#: A snapshot larger than this (bytes) would pass the producer's 1 MB request limit: it is
+#: published without its pending list (its summary still counts every open deadline), or,
+#: still too large, not at all, with a warning, rather than failing stage 2's batch
+MAX_SNAPSHOT_BYTES = 900_000
+
+log = logging.getLogger(__name__)
 
 #: Separates the parts of table keys (scope, kind, id); scope keys and kinds never hold it.
 _SEP = "|"
@@ -183,8 +191,8 @@ class ScopeStage:
         ]
         if outcome.snapshot is None:
             return ScopeOutput(None, alerts)
-        raw = dumps(outcome.snapshot)
-        if self._last.get(scope_key) == raw:
+        raw = fitted_snapshot(scope_key, outcome.snapshot)
+        if raw is None or self._last.get(scope_key) == raw:
             return ScopeOutput(None, alerts)
         self._last[scope_key] = raw
         return ScopeOutput(raw, alerts)
@@ -200,6 +208,32 @@ class ScopeStage:
         if window == ALL_TIME and self.keep_everything:
             items = self._everything.get(scope_key, items)
         return window_figures(scope_key, items, window, meta.clock, standards)
+
+
+def fitted_snapshot(
+    scope_key: str, snapshot: dict[str, Any], limit: int = MAX_SNAPSHOT_BYTES
+) -> bytes | None:
+    """The snapshot encoded, within ``limit`` bytes: without its pending list if need be;
+    None (and a warning) when even that is too large."""
+    raw = dumps(snapshot)
+    if len(raw) <= limit:
+        return raw
+    trimmed = dumps({**snapshot, "pending": []})
+    if len(trimmed) <= limit:
+        log.warning(
+            "scope %s: snapshot of %d bytes over %d; published without its pending list",
+            scope_key,
+            len(raw),
+            limit,
+        )
+        return trimmed
+    log.error(
+        "scope %s: snapshot of %d bytes over %d even without its pending list; not published",
+        scope_key,
+        len(trimmed),
+        limit,
+    )
+    return None
 
 
 def _queue_of(scope_key: str) -> str | None:

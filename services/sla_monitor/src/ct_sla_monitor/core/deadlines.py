@@ -30,6 +30,12 @@ from .timestamps import (
 )
 
 DEADLINE_STATUSES = ("pending", "at_risk", "breached", "met", "missed")
+#: the statuses of a deadline still open (the pending view's rows)
+OPEN_STATUSES = ("pending", "at_risk", "breached")
+#: a snapshot lists at most this many open deadlines, soonest due first; its summary
+#: counts them all (a busy queue has tens of thousands: the list must stay well under
+#: Kafka's 1 MB message limit)
+PENDING_SHOWN = 100
 #: deadlines derived on the working-time calendar are remembered per (item, standards)
 #: version: figures and alerts ask for the same item's deadlines again and again
 DEADLINE_CACHE = 1 << 16
@@ -192,6 +198,42 @@ def pending_view(deadlines: Iterable[Deadline], now: datetime) -> list[dict[str,
         for d in _unsatisfied(deadlines, now)
         if d.started_at <= now
     ]
+
+
+def pending_summary(rows: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    """Counts of the open deadlines ``rows`` (as :func:`pending_view` gives them, all of
+    them, not only the ones shown): ``total``; per standard its ``count``, the count in
+    each open status and the ``oldest_started_at``; per kind (the standard's prefix, e.g.
+    ``email``) the distinct items with a breached deadline (``breached_items``); and
+    ``next_due_seconds``, the soonest ``seconds_to_due`` of those not breached (None
+    when there is none)."""
+    standards: dict[str, dict[str, Any]] = {}
+    oldest: dict[str, datetime] = {}
+    breached: dict[str, set[str]] = {}
+    next_due_s: float | None = None
+    total = 0
+    for row in rows:
+        total += 1
+        standard, status = str(row["standard"]), str(row["status"])
+        counts = standards.setdefault(standard, {"count": 0, **dict.fromkeys(OPEN_STATUSES, 0)})
+        counts["count"] += 1
+        counts[status] = counts.get(status, 0) + 1
+        started = parse_timestamp(row["started_at"], "started_at")
+        if standard not in oldest or started < oldest[standard]:
+            oldest[standard] = started
+        if status == "breached":
+            breached.setdefault(standard.partition(".")[0], set()).add(str(row["item_id"]))
+        else:
+            due_s = float(row["seconds_to_due"])
+            next_due_s = due_s if next_due_s is None else min(next_due_s, due_s)
+    for standard, started in oldest.items():
+        standards[standard]["oldest_started_at"] = format_timestamp(started)
+    return {
+        "total": total,
+        "standards": {k: standards[k] for k in sorted(standards)},
+        "breached_items": {k: len(v) for k, v in sorted(breached.items())},
+        "next_due_seconds": next_due_s,
+    }
 
 
 def next_due(deadlines: Iterable[Deadline], now: datetime) -> Deadline | None:

@@ -151,12 +151,14 @@ def evaluate_scope(
         w: window_figures(scope_key, items, w, now, standards) for w in windows_of(scope_key)
     }
     channel, _, queue = scope_key.partition("/")
+    pending, pending_counts = pending_items(items, due_now, standards)
     snapshot = {
         "scope": {"channel": channel, "queue": queue, "key": scope_key},
         "as_of": format_timestamp(now),
         "standards_version": standards.version,
         "windows": figures,
-        "pending": pending_items(items, due_now, standards),
+        "pending": pending,
+        "pending_summary": pending_counts,
         "pending_as_of": format_timestamp(due_now),
         "late": meta.late.to_dict(),
     }

@@ -12,7 +12,7 @@ from .call_histograms import call_histograms
 from .call_kpis import compute_kpis
 from .call_records import CallLeg
 from .complaint_items import complaint_kpis
-from .deadlines import Deadline, pending_view
+from .deadlines import PENDING_SHOWN, Deadline, pending_summary, pending_view
 from .demand import demand_kpis
 from .email_items import email_kpis
 from .resolution import REPORT_WINDOWS, resolution_kpis
@@ -73,9 +73,13 @@ def scope_deadlines(items: ScopeItems, standards: Standards) -> list[Deadline]:
     return items.deadline_index(standards).all()
 
 
-def pending_items(items: ScopeItems, now: datetime, standards: Standards) -> list[dict[str, Any]]:
-    """Deadlines started and still unsatisfied at ``now``, soonest due first."""
-    return pending_view(scope_deadlines(items, standards), now)
+def pending_items(
+    items: ScopeItems, now: datetime, standards: Standards, shown: int = PENDING_SHOWN
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The first ``shown`` deadlines started and still unsatisfied at ``now``, soonest due
+    first, and the summary counting all of them (see ``pending_summary``)."""
+    rows = pending_view(scope_deadlines(items, standards), now)
+    return rows[:shown], {**pending_summary(rows), "shown": min(shown, len(rows))}
 
 
 def late_call_ids(legs: Any, window: str, now: datetime, standards: Standards) -> Iterator[str]:
