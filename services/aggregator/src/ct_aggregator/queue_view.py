@@ -157,7 +157,8 @@ def pending_counts(snapshot: dict[str, Any]) -> dict[str, Any]:
 
 
 def _standard_counts(summary: dict[str, Any], standard: str) -> dict[str, Any]:
-    return summary.get("standards", {}).get(standard, {})
+    counts: dict[str, Any] = summary.get("standards", {}).get(standard, {})
+    return counts
 
 
 def email_measures(snapshot: dict[str, Any], standards: Standards) -> list[dict[str, Any]]:
