@@ -19,9 +19,12 @@ import sys
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
+from datetime import datetime, timedelta
 from itertools import count, cycle
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 
 def command(
@@ -88,16 +91,44 @@ def percentile(sorted_values: list[float], q: float) -> float | None:
 def passes(path: str, bodies: list[bytes], renumber: bytes | None) -> Iterator[bytes]:
     """The requests, over and over. With ``renumber``, each pass after the first rewrites
     that id prefix (``sim7-`` becomes ``sim7r2-`` on the second pass), so every contact is
-    new and a long run keeps adding state, as real traffic does."""
+    new and a long run keeps adding state, as real traffic does; and moves every event's
+    ``occurred_at`` on by whole weeks past the previous pass (the same weekdays and hours),
+    so event time keeps going forward as it does live, and retention can drop old days.
+    Replayed with their old times, a second pass would all be days late."""
     requests = [request_bytes(path, body) for body in bodies]
     if renumber is None:
         yield from cycle(requests)
         return
     yield from requests
+    step = pass_shift(bodies)
     for n in count(2):
         marked = renumber[:-1] + b"r%d" % n + renumber[-1:]
         for body in bodies:
-            yield request_bytes(path, body.replace(renumber, marked))
+            moved = shifted(body.replace(renumber, marked), step * (n - 1))
+            yield request_bytes(path, moved)
+
+
+def _times(body: Any) -> Iterator[dict[str, Any]]:
+    events = body.get("events", [body]) if isinstance(body, dict) else body
+    yield from (e for e in events if isinstance(e, dict) and "occurred_at" in e)
+
+
+def pass_shift(bodies: list[bytes]) -> timedelta:
+    """Whole weeks longer than the bodies' span of event time (at least one)."""
+    instants = [
+        datetime.fromisoformat(e["occurred_at"]) for b in bodies for e in _times(orjson.loads(b))
+    ]
+    span = max(instants) - min(instants) if instants else timedelta(0)
+    return timedelta(weeks=span // timedelta(weeks=1) + 1)
+
+
+def shifted(body: bytes, by: timedelta) -> bytes:
+    """The body (an event, a list of them or ``{"events": [...]}``) with every
+    ``occurred_at`` moved on by ``by``."""
+    value = orjson.loads(body)
+    for event in _times(value):
+        event["occurred_at"] = (datetime.fromisoformat(event["occurred_at"]) + by).isoformat()
+    return orjson.dumps(value)
 
 
 class Load:

@@ -8,6 +8,7 @@ import json
 from itertools import islice
 from pathlib import Path
 
+import orjson
 import pytest
 from bench.loadgen import passes, percentile, request_bytes
 from bench.report import Figure, at_least, at_most, markdown_table, print_table, write_results
@@ -71,3 +72,19 @@ def test_passes_renumber_contacts_after_the_first() -> None:
     assert sent[2].endswith(b'"sim7r2-1"}') and sent[5].endswith(b'"sim7r3-2"}')
     head = sent[2].split(b"\r\n\r\n")[0]
     assert b"Content-Length: %d" % len(b'{"contact_id":"sim7r2-1"}') in head
+
+
+def test_passes_move_event_time_on_by_whole_weeks() -> None:
+    first = b'{"events":[{"contact_id":"sim7-1","occurred_at":"2026-03-02T08:00:00.5Z"}]}'
+    last = b'{"events":[{"contact_id":"sim7-2","occurred_at":"2026-03-10T09:00:00Z"}]}'
+    sent = list(islice(passes("/v1/events:batch", [first, last], b"sim7-"), 6))
+    bodies = [orjson.loads(s.split(b"\r\n\r\n", 1)[1])["events"][0] for s in sent]
+    # the two bodies span 8 days: each pass starts two weeks after the previous one
+    assert [(b["contact_id"], b["occurred_at"]) for b in bodies] == [
+        ("sim7-1", "2026-03-02T08:00:00.5Z"),
+        ("sim7-2", "2026-03-10T09:00:00Z"),
+        ("sim7r2-1", "2026-03-16T08:00:00.500000+00:00"),
+        ("sim7r2-2", "2026-03-24T09:00:00+00:00"),
+        ("sim7r3-1", "2026-03-30T08:00:00.500000+00:00"),
+        ("sim7r3-2", "2026-04-07T09:00:00+00:00"),
+    ]

@@ -83,8 +83,9 @@ def create_monitor_app(settings: MonitorSettings, book: StandardsBook) -> faust.
     facts = _held(_table(app, "scope-facts", None, partitions, acks2))
     futures = _held(_table(app, "scope-future", int, partitions, acks2))
     metas = _held(_table(app, "scope-meta", None, partitions, acks2))
+    contact_alerts = _held(_table(app, "scope-contact-alerts", None, partitions, acks2))
     stage1 = ContactStage(contacts, book)
-    stage2 = ScopeStage(facts, metas, book)
+    stage2 = ScopeStage(facts, metas, book, contact_alerts=contact_alerts)
     batch_max, within = settings.batch_max, settings.batch_within_s
 
     @app.agent(events)
@@ -172,6 +173,7 @@ def create_monitor_app(settings: MonitorSettings, book: StandardsBook) -> faust.
             # the facts are durable before the meta that records their messages applied
             facts.flush()
             futures.flush()
+            contact_alerts.flush()
             await acks2.wait()
             metas.flush()
             await acks2.wait()
@@ -184,6 +186,11 @@ def create_monitor_app(settings: MonitorSettings, book: StandardsBook) -> faust.
         # whose snapshot was held back. The tick goes through the scope's own partition, so
         # stage 2 handles it like any message. Its instant is the wall clock, or, for a
         # scope catching up on older events, its event clock moved on (see tick_instant).
+        if app.rebalancing:
+            # the tables are being restored: a scope's meta read now may be an old one
+            # (a restore replays the changelog from its start), and stage 2 keeps what it
+            # reads until the next rebalance
+            return
         wall = time.time()
         owned = {tp.partition for tp in app.consumer.assignment() if tp.topic == CALL_OUTCOMES}
         for scope_key in stage2.scopes():
@@ -204,6 +211,12 @@ def create_monitor_app(settings: MonitorSettings, book: StandardsBook) -> faust.
 
     @app.on_partitions_assigned.connect
     async def _assigned(app: faust.App, assigned: Any, **kwargs: Any) -> None:
+        stage2.forget()
+
+    @app.on_rebalance_complete.connect
+    async def _restored(app: faust.App, **kwargs: Any) -> None:
+        # the tables are whole again: nothing read from them while they were being
+        # restored may stay in stage 2's caches
         stage2.forget()
 
     return app

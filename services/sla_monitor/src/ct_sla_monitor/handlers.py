@@ -84,12 +84,17 @@ class ScopeStage:
     metas: MutableMapping[str, Any]
     book: StandardsBook
     keep_everything: bool = False  # a replay reporting totals: also keep every fact apart
+    #: each scope's per-contact alert states, one key each (``scope|alert key``): kept in
+    #: the meta, a busy scope's thousands outgrew Kafka's 1 MB message limit
+    contact_alerts: MutableMapping[str, Any] = field(default_factory=dict)
     _items: dict[str, ScopeItems] = field(default_factory=dict)
     _metas: dict[str, ScopeMeta] = field(default_factory=dict)
     _everything: dict[str, ScopeItems] = field(default_factory=dict)
     _last: dict[str, bytes] = field(default_factory=dict)
     #: whether _items holds every scope's facts from the table (built in one pass)
     _indexed: bool = False
+    #: each scope's per-contact alerts from the table, until its meta is loaded
+    _alert_index: dict[str, dict[str, Any]] | None = None
 
     def forget(self) -> None:
         """Drop the in-memory caches (after a rebalance); they rebuild from the tables."""
@@ -97,6 +102,7 @@ class ScopeStage:
         self._metas.clear()
         self._last.clear()
         self._indexed = False
+        self._alert_index = None
 
     def scopes(self) -> list[str]:
         """Scope keys this worker holds meta for (those it can tick)."""
@@ -135,8 +141,14 @@ class ScopeStage:
     def _scope_meta(self, scope_key: str) -> ScopeMeta:
         meta = self._metas.get(scope_key)
         if meta is None:
+            if self._alert_index is None:  # one pass over the table, as for the facts
+                self._alert_index = {}
+                for key, value in self.contact_alerts.items():
+                    scope, _, alert_key = key.partition(_SEP)
+                    self._alert_index.setdefault(scope, {})[alert_key] = value
+            contacts = self._alert_index.pop(scope_key, {})
             stored = self.metas.get(scope_key)
-            meta = ScopeMeta.from_dict(stored) if stored is not None else ScopeMeta()
+            meta = ScopeMeta.from_dict(stored, contacts) if stored is not None else ScopeMeta()
             self._metas[scope_key] = meta
         return meta
 
@@ -185,7 +197,13 @@ class ScopeStage:
         )
         for kind, key in outcome.dropped:
             self.facts.pop(_SEP.join((scope_key, kind, key)), None)
-        self.metas[scope_key] = meta.to_dict()
+        self.metas[scope_key] = meta.to_dict(contacts=False)
+        for alert_key, state in meta.take_contact_changes().items():
+            key = _SEP.join((scope_key, alert_key))
+            if state is None:
+                self.contact_alerts.pop(key, None)
+            else:
+                self.contact_alerts[key] = state
         alerts = [
             (f"{a.scope}{_SEP}{a.standard}".encode(), dumps(a.to_dict())) for a in outcome.alerts
         ]

@@ -57,9 +57,34 @@ class ScopeMeta:
     _written: dict[str, tuple[object, dict[str, Any]]] = field(
         default_factory=dict, compare=False, repr=False
     )
+    #: keys of ``contact`` set or dropped since :meth:`take_contact_changes`
+    _contact_changes: set[str] = field(default_factory=set, compare=False, repr=False)
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
+    def put_contact(self, key: str, alert: Alert) -> None:
+        """Record the state of a per-contact alert."""
+        self.contact[key] = alert
+        self._contact_changes.add(key)
+
+    def drop_contact(self, key: str) -> None:
+        """Forget a per-contact alert (its item is gone, or it never opened)."""
+        if self.contact.pop(key, None) is not None:
+            self._contact_changes.add(key)
+
+    def take_contact_changes(self) -> dict[str, dict[str, Any] | None]:
+        """Each per-contact alert set (its dict form) or dropped (None) since the last
+        call. An adapter that keeps each alert apart (a busy scope holds thousands; in one
+        record they outgrew Kafka's 1 MB message limit) writes only these."""
+        changes, self._contact_changes = self._contact_changes, set()
+        return {k: self.contact_dict(k) if k in self.contact else None for k in sorted(changes)}
+
+    def contact_dict(self, key: str) -> dict[str, Any]:
+        """The dict form of one per-contact alert."""
+        return self._dict_of(f"c|{key}", self.contact[key])
+
+    def to_dict(self, contacts: bool = True) -> dict[str, Any]:
+        """The meta as JSON-safe data; without ``contacts``, the per-contact alerts are left
+        out (an adapter keeping them apart, see :meth:`take_contact_changes`)."""
+        out = {
             "clock": None if self.clock is None else format_timestamp(self.clock),
             "judged_until": None
             if self.judged_until is None
@@ -68,9 +93,11 @@ class ScopeMeta:
             "aggregate": {
                 k: self._dict_of(f"a|{k}", self.aggregate[k]) for k in sorted(self.aggregate)
             },
-            "contact": {k: self._dict_of(f"c|{k}", self.contact[k]) for k in sorted(self.contact)},
             "sources": dict(sorted(self.sources.items())),
         }
+        if contacts:
+            out["contact"] = {k: self.contact_dict(k) for k in sorted(self.contact)}
+        return out
 
     def first_delivery(self, source: tuple[int, int] | list[int]) -> bool:
         """Whether a message made from source record ``(partition, offset)`` is new to
@@ -93,15 +120,23 @@ class ScopeMeta:
         return out
 
     @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> ScopeMeta:
-        return cls(
+    def from_dict(
+        cls, d: Mapping[str, Any], contacts: Mapping[str, Mapping[str, Any]] | None = None
+    ) -> ScopeMeta:
+        """The meta from :meth:`to_dict` output; the per-contact alerts kept apart are
+        ``contacts``. Alerts found inside ``d`` (written before they were kept apart) count
+        as changed, so that an adapter moves them out."""
+        inside = d.get("contact", {})
+        meta = cls(
             clock=parse_optional_timestamp(d.get("clock"), "clock"),
             judged_until=parse_optional_timestamp(d.get("judged_until"), "judged_until"),
             late=LatenessCounters.from_dict(d.get("late", {})),
             aggregate={k: AggregateAlertState.from_dict(v) for k, v in d["aggregate"].items()},
-            contact={k: Alert.from_dict(v) for k, v in d["contact"].items()},
+            contact={k: Alert.from_dict(v) for k, v in {**inside, **(contacts or {})}.items()},
             sources={str(k): int(v) for k, v in d.get("sources", {}).items()},
         )
+        meta._contact_changes = set(inside)
+        return meta
 
 
 def observe_event_time(meta: ScopeMeta, at: str, standards: Standards) -> None:
@@ -252,15 +287,15 @@ def _deadline_alerts(
         )
         emitted.extend(transitions)
         if current is None:
-            meta.contact.pop(key, None)
-        else:
-            meta.contact[key] = current
+            meta.drop_contact(key)
+        elif current is not previous:
+            meta.put_contact(key, current)
         if current is None or current.is_open:  # a cleared alert is final
             index.schedule(deadline, now)
     for key in index.take_removed():  # the item was pruned or moved
-        meta.contact.pop(key, None)
+        meta.drop_contact(key)
     if index.fresh:  # alerts kept for items no longer held
         for key in [k for k in meta.contact if not index.holds(k)]:
-            del meta.contact[key]
+            meta.drop_contact(key)
         index.fresh = False
     return emitted
