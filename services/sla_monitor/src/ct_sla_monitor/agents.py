@@ -28,6 +28,7 @@ from ct_broker.topics import (
 from ct_sla_monitor.encoding import dumps, loads
 from ct_sla_monitor.faust_app import App
 from ct_sla_monitor.handlers import SOURCE, ContactStage, Rejected, ScopeStage
+from ct_sla_monitor.in_order import InOrder, committed_of, in_order
 from ct_sla_monitor.settings import MonitorSettings
 from ct_sla_monitor.standards_file import StandardsBook, default_standards, load_standards
 from ct_sla_monitor.write_behind import WriteBehind
@@ -84,6 +85,8 @@ def create_monitor_app(settings: MonitorSettings, book: StandardsBook) -> faust.
     futures = _held(_table(app, "scope-future", int, partitions, acks2))
     metas = _held(_table(app, "scope-meta", None, partitions, acks2))
     contact_alerts = _held(_table(app, "scope-contact-alerts", None, partitions, acks2))
+    # faust can hand records over out of order around a rebalance (see in_order)
+    order1, order2 = InOrder(committed_of(app)), InOrder(committed_of(app))
     stage1 = ContactStage(contacts, book)
     stage2 = ScopeStage(facts, metas, book, contact_alerts=contact_alerts)
     batch_max, within = settings.batch_max, settings.batch_within_s
@@ -92,7 +95,7 @@ def create_monitor_app(settings: MonitorSettings, book: StandardsBook) -> faust.
     async def contact_lifecycle(stream: faust.Stream[bytes]) -> None:
         async for batch in stream.take_events(batch_max, within=within):
             grouped: dict[str, list[dict[str, Any]]] = {}  # each scope's messages, in order
-            for event in batch:
+            for event in in_order(order1, batch):
                 _enter(event)
                 value: bytes = event.value
                 clock = event_clock(value, event.message.timestamp, settings)
@@ -138,6 +141,7 @@ def create_monitor_app(settings: MonitorSettings, book: StandardsBook) -> faust.
         loop = asyncio.get_running_loop()
         async for batch in stream.take_events(batch_max, within=within):
             redelivered = 0
+            batch = in_order(order2, batch)
             work = [(e.key.decode(), e, m) for e in batch for m in messages_of(loads(e.value))]
             last_of = {scope_key: i for i, (scope_key, _, _) in enumerate(work)}
             for i, (scope_key, event, message) in enumerate(work):
@@ -212,6 +216,8 @@ def create_monitor_app(settings: MonitorSettings, book: StandardsBook) -> faust.
     @app.on_partitions_assigned.connect
     async def _assigned(app: faust.App, assigned: Any, **kwargs: Any) -> None:
         stage2.forget()
+        order1.reset()
+        order2.reset()
 
     @app.on_rebalance_complete.connect
     async def _restored(app: faust.App, **kwargs: Any) -> None:

@@ -1,0 +1,78 @@
+"""Records reach the agents in offset order per partition, across a rebalance: the
+consumer refuses a jump past the next expected offset (faust would commit over it), and
+an agent refuses a record beyond the next it expects (faust dropped the ones before it
+from its buffers; applied first, they made stage 2 skip those as already applied). Both
+were seen in the scale-out test (#5); these are the rules, table-driven."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from ct_sla_monitor.faust_app import OffsetGuard
+from ct_sla_monitor.in_order import InOrder, refuse
+
+P0, P1 = ("t", 0), ("t", 1)
+
+
+@pytest.mark.parametrize(
+    ("case", "committed", "offsets", "admitted"),
+    [
+        ("in-order-from-committed", 10, [10, 11, 12], [10, 11, 12]),
+        ("a-jump-is-refused-until-the-gap-is-read", 10, [12, 13, 10, 11, 12, 13], [10, 11, 12, 13]),
+        ("older-records-are-redeliveries", 10, [8, 9, 10], [8, 9, 10]),
+        ("nothing-committed-takes-the-first", None, [5, 6, 8, 7, 8], [5, 6, 7, 8]),
+        ("a-redelivery-does-not-move-back", 10, [10, 11, 5, 12], [10, 11, 5, 12]),
+    ],
+)
+def test_an_agent_admits_records_in_offset_order(
+    case: str, committed: int | None, offsets: list[int], admitted: list[int]
+) -> None:
+    order = InOrder(lambda tp: committed)
+    assert [o for o in offsets if order.admit(P0, o)] == admitted, case
+
+
+def test_partitions_are_ordered_apart_and_a_reset_reads_the_committed_offset_again() -> None:
+    committed = {P0: 100, P1: 7}
+    order = InOrder(committed.get)
+    assert order.admit(P0, 100) and order.admit(P1, 7) and order.admit(P0, 101)
+    assert not order.admit(P1, 9)
+    committed[P0] = 50  # another worker held the partition and committed up to 50
+    assert order.admit(P0, 40)  # older than the 102 expected: a redelivery
+    assert not order.admit(P0, 103)  # still expecting 102 until the reset
+    order.reset()
+    assert not order.admit(P0, 60) and order.admit(P0, 50) and order.admit(P0, 51)
+
+
+def test_a_refused_record_is_neither_acked_nor_committed() -> None:
+    message = SimpleNamespace(acked=False)
+    refuse(SimpleNamespace(message=message))
+    assert message.acked  # faust's ack is then a no-op: the offset never reaches a commit
+
+
+@pytest.mark.parametrize(
+    ("case", "sought", "records", "decisions"),
+    [
+        ("contiguous", 10, [(10, True), (11, True)], [None, None]),
+        ("jump-after-a-seek", 10, [(15, True)], [10]),
+        ("jump-after-reading", 10, [(10, True), (12, True)], [None, 11]),
+        ("changelogs-may-have-gaps", 10, [(15, False), (20, False)], [None, None]),
+        ("unknown-start-takes-the-first", None, [(15, True), (16, True)], [None, None]),
+        ("an-older-record-moves-the-expectation", 10, [(4, True), (5, True)], [None, None]),
+    ],
+)
+def test_the_consumer_refuses_a_jump_on_a_committed_topic(
+    case: str, sought: int | None, records: list[tuple[int, bool]], decisions: list[int | None]
+) -> None:
+    guard = OffsetGuard()
+    guard.sought(P0, sought)
+    assert [guard.admit(P0, offset, committed) for offset, committed in records] == decisions, case
+
+
+def test_a_seek_of_every_partition_replaces_the_expectations() -> None:
+    guard = OffsetGuard()
+    assert guard.admit(P0, 40, True) is None and guard.admit(P1, 3, True) is None
+    guard.reset({P0: 20, P1: None})
+    assert guard.admit(P0, 41, True) == 20  # read again from the committed offset
+    assert guard.admit(P1, 99, True) is None  # nothing committed: whatever comes first
