@@ -28,7 +28,7 @@ from ct_broker.topics import (
 from ct_sla_monitor.encoding import dumps, loads
 from ct_sla_monitor.faust_app import App
 from ct_sla_monitor.handlers import SOURCE, ContactStage, Rejected, ScopeStage
-from ct_sla_monitor.in_order import InOrder, committed_of, in_order
+from ct_sla_monitor.in_order import InOrder, committed_of, in_order, refuse
 from ct_sla_monitor.settings import MonitorSettings
 from ct_sla_monitor.standards_file import StandardsBook, default_standards, load_standards
 from ct_sla_monitor.write_behind import WriteBehind
@@ -94,36 +94,45 @@ def create_monitor_app(settings: MonitorSettings, book: StandardsBook) -> faust.
     @app.agent(events)
     async def contact_lifecycle(stream: faust.Stream[bytes]) -> None:
         async for batch in stream.take_events(batch_max, within=within):
-            grouped: dict[str, list[dict[str, Any]]] = {}  # each scope's messages, in order
-            for event in in_order(order1, batch):
-                _enter(event)
-                value: bytes = event.value
-                clock = event_clock(value, event.message.timestamp, settings)
-                try:
-                    result = clock if isinstance(clock, Rejected) else stage1.handle(value)
-                except Exception as exc:  # a bug must not stop the agent; the record is kept
-                    log.error("stage 1 failed on a record: %s", type(exc).__name__)
-                    result = Rejected("processing_error", [{"rule": type(exc).__name__}])
-                if isinstance(result, Rejected):
-                    acks1.add(
-                        await dlq.send(key=event.key, value=value, headers=_reason_headers(result))
-                    )
-                    continue
-                source = [event.message.partition, event.message.offset]
-                for scope_key, message in result.items():
-                    message = {**message, SOURCE: source}
-                    if clock == FUTURE:
-                        message[FUTURE] = True
-                    grouped.setdefault(scope_key, []).append(message)
-            for scope_key, messages in grouped.items():
-                for at in range(0, len(messages), MESSAGES_PER_RECORD):
-                    record = dumps({MESSAGES: messages[at : at + MESSAGES_PER_RECORD]})
-                    acks1.add(await outcomes.send(key=scope_key.encode(), value=record))
-            # the messages are durable before the contact state that records their events
-            # seen: an event found in the state on redelivery is a duplicate and sends none
-            await acks1.wait()
-            contacts.flush()
-            await acks1.wait()
+            try:
+                grouped: dict[str, list[dict[str, Any]]] = {}  # each scope's messages, in order
+                for event in in_order(order1, batch):
+                    _enter(event)
+                    value: bytes = event.value
+                    clock = event_clock(value, event.message.timestamp, settings)
+                    try:
+                        result = clock if isinstance(clock, Rejected) else stage1.handle(value)
+                    except Exception as exc:  # a bug must not stop the agent; the record is kept
+                        log.error("stage 1 failed on a record: %s", type(exc).__name__)
+                        result = Rejected("processing_error", [{"rule": type(exc).__name__}])
+                    if isinstance(result, Rejected):
+                        acks1.add(
+                            await dlq.send(
+                                key=event.key, value=value, headers=_reason_headers(result)
+                            )
+                        )
+                        continue
+                    source = [event.message.partition, event.message.offset]
+                    for scope_key, message in result.items():
+                        message = {**message, SOURCE: source}
+                        if clock == FUTURE:
+                            message[FUTURE] = True
+                        grouped.setdefault(scope_key, []).append(message)
+                for scope_key, messages in grouped.items():
+                    for at in range(0, len(messages), MESSAGES_PER_RECORD):
+                        record = dumps({MESSAGES: messages[at : at + MESSAGES_PER_RECORD]})
+                        acks1.add(await outcomes.send(key=scope_key.encode(), value=record))
+                # the messages are durable before the contact state that records their events
+                # seen: an event found in the state on redelivery is a duplicate and sends none
+                await acks1.wait()
+                contacts.flush()
+                await acks1.wait()
+            except asyncio.CancelledError:
+                # stopped mid-batch (shutdown): faust would ack the batch as it unwinds
+                # and commit it unfinished; left unacknowledged, it is read again
+                for event in batch:
+                    refuse(event)
+                raise
 
     # Live, each scope's snapshot is published at most once per publish interval (wall
     # clock, an adapter's concern): a busy scope would otherwise recompute every window on
@@ -140,49 +149,58 @@ def create_monitor_app(settings: MonitorSettings, book: StandardsBook) -> faust.
     async def scope_figures(stream: faust.Stream[bytes]) -> None:
         loop = asyncio.get_running_loop()
         async for batch in stream.take_events(batch_max, within=within):
-            redelivered = 0
-            batch = in_order(order2, batch)
-            work = [(e.key.decode(), e, m) for e in batch for m in messages_of(loads(e.value))]
-            last_of = {scope_key: i for i, (scope_key, _, _) in enumerate(work)}
-            for i, (scope_key, event, message) in enumerate(work):
-                _enter(event)
-                future = message.pop(FUTURE, False)
-                tick = message.get("tick")
-                if tick is None:
-                    last_seen[scope_key] = time.time()
-                began = loop.time()
-                publish = last_of[scope_key] == i and began >= next_publish.get(scope_key, 0.0)
-                output = stage2.handle(
-                    scope_key,
-                    message,
-                    tick=None if tick is None else datetime.fromisoformat(tick),
-                    publish=publish,
-                )
-                redelivered += not output.applied
-                if future and output.applied:
-                    futures[scope_key] += 1
-                for key, value in output.alerts:
-                    acks2.add(await alerts.send(key=key, value=value))
-                if publish:
-                    cost = loop.time() - began
-                    next_publish[scope_key] = began + publish_wait_s(
-                        settings.publish_interval_s, cost, len(next_publish)
+            try:
+                redelivered = 0
+                batch = in_order(order2, batch)
+                work = [(e.key.decode(), e, m) for e in batch for m in messages_of(loads(e.value))]
+                last_of = {scope_key: i for i, (scope_key, _, _) in enumerate(work)}
+                for i, (scope_key, event, message) in enumerate(work):
+                    _enter(event)
+                    future = message.pop(FUTURE, False)
+                    tick = message.get("tick")
+                    if tick is None:
+                        last_seen[scope_key] = time.time()
+                    began = loop.time()
+                    publish = last_of[scope_key] == i and began >= next_publish.get(scope_key, 0.0)
+                    output = stage2.handle(
+                        scope_key,
+                        message,
+                        tick=None if tick is None else datetime.fromisoformat(tick),
+                        publish=publish,
                     )
-                    dirty.discard(scope_key)
-                else:
-                    dirty.add(scope_key)
-                if output.snapshot is not None:
-                    snapshot = with_future_count(output.snapshot, futures[scope_key])
-                    acks2.add(await metrics.send(key=event.key, value=snapshot))
-            # the facts are durable before the meta that records their messages applied
-            facts.flush()
-            futures.flush()
-            contact_alerts.flush()
-            await acks2.wait()
-            metas.flush()
-            await acks2.wait()
-            if redelivered:
-                log.warning("stage 2 skipped %d redelivered messages, already applied", redelivered)
+                    redelivered += not output.applied
+                    if future and output.applied:
+                        futures[scope_key] += 1
+                    for key, value in output.alerts:
+                        acks2.add(await alerts.send(key=key, value=value))
+                    if publish:
+                        cost = loop.time() - began
+                        next_publish[scope_key] = began + publish_wait_s(
+                            settings.publish_interval_s, cost, len(next_publish)
+                        )
+                        dirty.discard(scope_key)
+                    else:
+                        dirty.add(scope_key)
+                    if output.snapshot is not None:
+                        snapshot = with_future_count(output.snapshot, futures[scope_key])
+                        acks2.add(await metrics.send(key=event.key, value=snapshot))
+                # the facts are durable before the meta that records their messages applied
+                facts.flush()
+                futures.flush()
+                contact_alerts.flush()
+                await acks2.wait()
+                metas.flush()
+                await acks2.wait()
+                if redelivered:
+                    log.warning(
+                        "stage 2 skipped %d redelivered messages, already applied", redelivered
+                    )
+            except asyncio.CancelledError:
+                # stopped mid-batch (shutdown): faust would ack the batch as it unwinds
+                # and commit it unfinished; left unacknowledged, it is read again
+                for event in batch:
+                    refuse(event)
+                raise
 
     @app.timer(interval=settings.tick_interval_s)
     async def deadline_ticks() -> None:

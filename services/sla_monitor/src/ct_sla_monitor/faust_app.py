@@ -166,6 +166,13 @@ class _Consumer(faust_aiokafka.Consumer):
         await super().seek(partition, offset)
         self.guard.sought(partition, offset)
 
+    async def _add_gap(self, tp: TP, offset_from: int, offset_to: int) -> None:
+        # faust counts a jump in a committed topic's offsets as done (a compacted or
+        # transactional log has gaps); ours have none, so a jump means records faust
+        # dropped: never commit over them (the guard reads them again)
+        if not self.app.topics.acks_enabled_for(tp.topic):
+            await super()._add_gap(tp, offset_from, offset_to)
+
     async def getmany(self, timeout: float) -> Any:
         refetching: set[TP] = set()
         acks_enabled_for = self.app.topics.acks_enabled_for
