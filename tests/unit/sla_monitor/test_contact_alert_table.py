@@ -5,7 +5,7 @@ Stage 2 rebuilt from its tables gives what an uninterrupted one gives."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import orjson
@@ -13,23 +13,10 @@ import orjson
 from ct_sla_monitor.core.scope_engine import ScopeMeta
 from ct_sla_monitor.handlers import ContactStage, Rejected, ScopeStage
 from ct_sla_monitor.standards_file import default_standards
+from tests.unit.sla_monitor.emails import T0, received
 
-T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)  # a Tuesday, working hours
 SCOPE = "email/benefits"
 EMAILS = 40
-
-
-def received(n: int) -> dict[str, Any]:
-    return {
-        "event_id": f"m-{n}-r",
-        "type": "email.received",
-        "occurred_at": (T0 + timedelta(seconds=n)).isoformat(),
-        "contact_id": f"m-{n}",
-        "channel": "email",
-        "queue": "benefits",
-        "service_type": "general",
-        "source": "test",
-    }
 
 
 def steps() -> list[tuple[str, dict[str, Any], datetime | None]]:

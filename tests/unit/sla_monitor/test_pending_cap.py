@@ -5,7 +5,6 @@ past it); the queue view counts from the summary."""
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
@@ -16,21 +15,7 @@ from ct_sla_monitor.core.deadlines import PENDING_SHOWN
 from ct_sla_monitor.encoding import dumps
 from ct_sla_monitor.handlers import ContactStage, Rejected, ScopeStage, fitted_snapshot
 from ct_sla_monitor.standards_file import default_standards
-
-T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)  # a Tuesday, working hours
-
-
-def received(n: int) -> dict[str, Any]:
-    return {
-        "event_id": f"m-{n}-r",
-        "type": "email.received",
-        "occurred_at": (T0 + timedelta(seconds=n)).isoformat(),
-        "contact_id": f"m-{n}",
-        "channel": "email",
-        "queue": "benefits",
-        "service_type": "general",
-        "source": "test",
-    }
+from tests.unit.sla_monitor.emails import received
 
 
 def last_snapshot(emails: int) -> dict[str, Any]:
