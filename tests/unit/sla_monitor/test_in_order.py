@@ -76,3 +76,18 @@ def test_a_seek_of_every_partition_replaces_the_expectations() -> None:
     guard.reset({P0: 20, P1: None})
     assert guard.admit(P0, 41, True) == 20  # read again from the committed offset
     assert guard.admit(P1, 99, True) is None  # nothing committed: whatever comes first
+
+
+async def test_a_batch_stopped_mid_way_is_left_unacknowledged() -> None:
+    import asyncio
+
+    from ct_sla_monitor.in_order import unacked_if_stopped
+
+    done = [SimpleNamespace(message=SimpleNamespace(acked=False)) for _ in range(2)]
+    with unacked_if_stopped(done):
+        pass
+    assert not any(e.message.acked for e in done)  # finished: faust acks it as usual
+    stopped = [SimpleNamespace(message=SimpleNamespace(acked=False)) for _ in range(2)]
+    with pytest.raises(asyncio.CancelledError), unacked_if_stopped(stopped):
+        raise asyncio.CancelledError
+    assert all(e.message.acked for e in stopped)  # faust's ack is then a no-op

@@ -28,7 +28,7 @@ from ct_broker.topics import (
 from ct_sla_monitor.encoding import dumps, loads
 from ct_sla_monitor.faust_app import App
 from ct_sla_monitor.handlers import SOURCE, ContactStage, Rejected, ScopeStage
-from ct_sla_monitor.in_order import InOrder, committed_of, in_order, refuse
+from ct_sla_monitor.in_order import InOrder, committed_of, in_order, unacked_if_stopped
 from ct_sla_monitor.settings import MonitorSettings
 from ct_sla_monitor.standards_file import StandardsBook, default_standards, load_standards
 from ct_sla_monitor.write_behind import WriteBehind
@@ -94,7 +94,7 @@ def create_monitor_app(settings: MonitorSettings, book: StandardsBook) -> faust.
     @app.agent(events)
     async def contact_lifecycle(stream: faust.Stream[bytes]) -> None:
         async for batch in stream.take_events(batch_max, within=within):
-            try:
+            with unacked_if_stopped(batch):
                 grouped: dict[str, list[dict[str, Any]]] = {}  # each scope's messages, in order
                 for event in in_order(order1, batch):
                     _enter(event)
@@ -127,12 +127,6 @@ def create_monitor_app(settings: MonitorSettings, book: StandardsBook) -> faust.
                 await acks1.wait()
                 contacts.flush()
                 await acks1.wait()
-            except asyncio.CancelledError:
-                # stopped mid-batch (shutdown): faust would ack the batch as it unwinds
-                # and commit it unfinished; left unacknowledged, it is read again
-                for event in batch:
-                    refuse(event)
-                raise
 
     # Live, each scope's snapshot is published at most once per publish interval (wall
     # clock, an adapter's concern): a busy scope would otherwise recompute every window on
@@ -149,7 +143,7 @@ def create_monitor_app(settings: MonitorSettings, book: StandardsBook) -> faust.
     async def scope_figures(stream: faust.Stream[bytes]) -> None:
         loop = asyncio.get_running_loop()
         async for batch in stream.take_events(batch_max, within=within):
-            try:
+            with unacked_if_stopped(batch):
                 redelivered = 0
                 batch = in_order(order2, batch)
                 work = [(e.key.decode(), e, m) for e in batch for m in messages_of(loads(e.value))]
@@ -195,12 +189,6 @@ def create_monitor_app(settings: MonitorSettings, book: StandardsBook) -> faust.
                     log.warning(
                         "stage 2 skipped %d redelivered messages, already applied", redelivered
                     )
-            except asyncio.CancelledError:
-                # stopped mid-batch (shutdown): faust would ack the batch as it unwinds
-                # and commit it unfinished; left unacknowledged, it is read again
-                for event in batch:
-                    refuse(event)
-                raise
 
     @app.timer(interval=settings.tick_interval_s)
     async def deadline_ticks() -> None:

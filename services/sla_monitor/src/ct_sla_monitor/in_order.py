@@ -16,8 +16,10 @@ is not committed: the same records arrive again, in order, after faust's seek.
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 log = logging.getLogger("ct_sla_monitor")
@@ -76,3 +78,16 @@ def in_order(order: InOrder, batch: Sequence[Any]) -> list[Any]:
             len(batch) - len(admitted),
         )
     return admitted
+
+
+@contextmanager
+def unacked_if_stopped(batch: Sequence[Any]) -> Iterator[None]:
+    """Around an agent's work on ``batch``: if the agent is stopped mid-way (shutdown),
+    the batch is left unacknowledged. faust would ack it as the agent unwinds and the
+    stopping consumer would commit it unfinished; this way it is read again."""
+    try:
+        yield
+    except asyncio.CancelledError:
+        for event in batch:
+            refuse(event)
+        raise
