@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import socket
 from collections.abc import Callable
+from datetime import timedelta
 
 import uvicorn
 from prometheus_client import start_http_server
@@ -38,7 +39,8 @@ def serve(settings: AggregatorSettings | None = None) -> None:
     book = (
         load_standards(settings.standards_file) if settings.standards_file else default_standards()
     )
-    store, alerts = SnapshotStore(), AlertBook()
+    store = SnapshotStore()
+    alerts = AlertBook(retention=timedelta(hours=settings.alert_retention_hours))
     registry = build_registry(store, alerts, QueueLabels(settings.queues, settings.max_queues))
     intervals = IntervalStore(settings.interval_history_max, book.default.calls.tz)
     hub = EventHub(queue_size=settings.stream_queue_size)

@@ -78,6 +78,12 @@ class AggregatorSettings(KafkaSettings):
         "behind gets a fresh full state instead of the missed events.",
     )
 
+    alert_retention_hours: float = Field(
+        default=24.0,
+        gt=0,
+        description="A cleared alert stays in /v1/alerts?state=all this long (event time, "
+        "after the newest alert of its queue), then is forgotten; open alerts always stay.",
+    )
     stall_after_s: float = Field(
         default=30.0,
         gt=0,
