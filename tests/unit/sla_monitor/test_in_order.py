@@ -10,7 +10,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from ct_sla_monitor.faust_app import OffsetGuard
+from ct_sla_monitor.faust_app import OffsetGuard, not_done_before, resume_offsets
 from ct_sla_monitor.in_order import InOrder, refuse
 
 P0, P1 = ("t", 0), ("t", 1)
@@ -91,3 +91,51 @@ async def test_a_batch_stopped_mid_way_is_left_unacknowledged() -> None:
     with pytest.raises(asyncio.CancelledError), unacked_if_stopped(stopped):
         raise asyncio.CancelledError
     assert all(e.message.acked for e in stopped)  # faust's ack is then a no-op
+
+
+@pytest.mark.parametrize(
+    ("case", "committed", "first", "resumed"),
+    [
+        ("committed", {P0: 40}, {}, {P0: 40}),
+        ("nothing-committed-starts-at-the-first-offset", {}, {P0: 0}, {P0: 0}),
+        ("a-trimmed-log-starts-later", {}, {P0: 17}, {P0: 17}),
+        ("faust-keeps-a-committed-0-as-none", {P0: None}, {P0: 0}, {P0: 0}),
+        ("first-offset-unknown", {}, {P0: None}, {P0: None}),
+        ("a-commit-wins-over-the-first-offset", {P0: 40}, {P0: 0}, {P0: 40}),
+        ("partitions-apart", {P0: 40}, {P1: 0}, {P0: 40, P1: 0}),
+    ],
+)
+def test_a_partition_nobody_committed_resumes_at_its_first_offset(
+    case: str,
+    committed: dict[tuple[str, int], int | None],
+    first: dict[tuple[str, int], int | None],
+    resumed: dict[tuple[str, int], int | None],
+) -> None:
+    assert resume_offsets(committed, first) == resumed, case
+
+
+def test_records_dropped_before_the_first_commit_are_read_again() -> None:
+    # #5: a worker given a partition nobody had committed fetched records 0-55, faust
+    # dropped them, and 56 came first; faust then committed 105 over 0-55
+    guard = OffsetGuard()
+    guard.reset(resume_offsets({}, {P0: 0}))
+    assert guard.admit(P0, 56, True) == 0  # read again from the first offset
+    assert guard.resumed == {P0: 0}
+    order = InOrder(guard.resumed.get)  # the agent expects the same first record
+    assert not order.admit(P0, 56) and order.admit(P0, 0)
+
+
+@pytest.mark.parametrize(
+    ("case", "start", "acked", "held"),
+    [
+        ("contiguous-from-the-start", 10, [10, 11, 12], False),
+        ("one-missing-at-the-head", 10, [11, 12], True),  # faust would commit 13
+        ("many-missing", 0, [56, 57], True),  # faust, with nothing committed, commits 58
+        ("nothing-acked", 10, [], False),
+        ("start-unknown", None, [56], False),
+    ],
+)
+def test_nothing_is_committed_over_records_not_done(
+    case: str, start: int | None, acked: list[int], held: bool
+) -> None:
+    assert not_done_before(start, acked) is held, case

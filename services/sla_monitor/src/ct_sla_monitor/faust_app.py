@@ -27,7 +27,10 @@ sees lies beyond the next one expected. faust takes such a jump for a gap in the
 never processed by anyone. The scale-out test (#5) lost hundreds of stage-2 records this
 way. Our input topics have no gaps, so here a jump on a topic whose offsets are committed
 is refused: the partition is sought back to the offset expected and read again
-(:class:`OffsetGuard`).
+(:class:`OffsetGuard`). A partition nobody has committed yet resumes at its first
+offset (the consumer reads from the earliest): faust then commits whatever run of offsets
+was acked first, so records fetched and dropped before it were lost unless the guard
+expects that first offset too (#5, a worker joining before the first commit).
 """
 
 from __future__ import annotations
@@ -105,6 +108,8 @@ class OffsetGuard:
 
     def __init__(self) -> None:
         self.expected: dict[Any, int] = {}
+        #: where each partition resumed at the last seek of every partition
+        self.resumed: dict[Any, int] = {}
 
     def sought(self, tp: Any, offset: int | None) -> None:
         """The partition was sought to ``offset`` (None: unknown, take what comes)."""
@@ -116,6 +121,7 @@ class OffsetGuard:
     def reset(self, offsets: Mapping[Any, int | None]) -> None:
         """Every partition was sought: ``offsets`` are where each reads next."""
         self.expected.clear()
+        self.resumed = {tp: o for tp, o in offsets.items() if o is not None and o >= 0}
         for tp, offset in offsets.items():
             self.sought(tp, offset)
 
@@ -127,6 +133,25 @@ class OffsetGuard:
             return want
         self.expected[tp] = offset + 1
         return None
+
+
+def resume_offsets(
+    committed: Mapping[Any, int | None], first: Mapping[Any, int | None]
+) -> dict[Any, int | None]:
+    """Where each partition reads next after a seek to the committed offsets: its
+    committed offset, or, for one with none (faust keeps a committed 0 as none too), its
+    first offset, where the consumer starts reading it (``first``; None: not known)."""
+    offsets: dict[Any, int | None] = {tp: o for tp, o in committed.items() if o}
+    for tp, offset in first.items():
+        if not offsets.get(tp):
+            offsets[tp] = offset
+    return offsets
+
+
+def not_done_before(start: int | None, acked: list[int]) -> bool:
+    """Whether records between where a partition resumed (``start``) and the first
+    acked offset are still to be done: nothing may be committed then."""
+    return start is not None and bool(acked) and min(acked) > start
 
 
 class _ConsumerThread(faust_aiokafka.AIOKafkaConsumerThread):
@@ -154,17 +179,46 @@ class _Consumer(faust_aiokafka.Consumer):
         return _ConsumerThread(self, loop=self.loop, beacon=self.beacon)
 
     def committed_offset(self, tp: Any) -> int | None:
-        """The offset ``tp`` resumes from after the last seek (None: not known)."""
+        """The offset ``tp`` resumes from: its committed offset, or, with none, where
+        it resumed at the last seek (its first offset). None: not known."""
         offset: int | None = self._committed_offset.get(tp)
-        return offset
+        return offset if offset else self.guard.resumed.get(tp)
 
     async def perform_seek(self) -> None:
         await super().perform_seek()
-        self.guard.reset(dict(self._committed_offset))
+        acks_enabled_for = self.app.topics.acks_enabled_for
+        uncommitted = [
+            tp
+            for tp in self.assignment()
+            if acks_enabled_for(tp.topic) and not self._committed_offset.get(tp)
+        ]
+        first: Mapping[TP, int | None] = {}
+        if uncommitted:
+            try:
+                first = await self.earliest_offsets(*uncommitted)
+            except Exception as exc:
+                if not transient(exc):
+                    raise
+                log.warning(
+                    "the first offsets of %d partitions are unknown (%s): a record "
+                    "dropped before the first delivered one would not be read again",
+                    len(uncommitted),
+                    type(exc).__name__,
+                )
+        self.guard.reset(resume_offsets(self._committed_offset, first))
 
     async def seek(self, partition: TP, offset: int) -> None:
         await super().seek(partition, offset)
         self.guard.sought(partition, offset)
+
+    def _new_offset(self, tp: TP) -> int | None:
+        # faust commits the first run of acked offsets even when it does not start where
+        # the partition resumed (it skips that check when nothing was committed, and lets
+        # one missing record through otherwise): never commit over records not done
+        if not_done_before(self.committed_offset(tp), self._acked[tp]):
+            return None
+        offset: int | None = super()._new_offset(tp)
+        return offset
 
     async def _add_gap(self, tp: TP, offset_from: int, offset_to: int) -> None:
         # faust counts a jump in a committed topic's offsets as done (a compacted or
