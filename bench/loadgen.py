@@ -92,8 +92,9 @@ def passes(path: str, bodies: list[bytes], renumber: bytes | None) -> Iterator[b
     """The requests, over and over. With ``renumber``, each pass after the first rewrites
     that id prefix (``sim7-`` becomes ``sim7r2-`` on the second pass), so every contact is
     new and a long run keeps adding state, as real traffic does; and moves every event's
-    ``occurred_at`` on by whole weeks past the previous pass (the same weekdays and hours),
-    so event time keeps going forward as it does live, and retention can drop old days.
+    ``occurred_at`` on by whole weeks past the previous pass (the same weekdays and hours;
+    see :func:`pass_shift`), so event time keeps going forward as it does live, and
+    retention drops the previous passes.
     Replayed with their old times, a second pass would all be days late."""
     requests = [request_bytes(path, body) for body in bodies]
     if renumber is None:
@@ -113,13 +114,20 @@ def _times(body: Any) -> Iterator[dict[str, Any]]:
     yield from (e for e in events if isinstance(e, dict) and "occurred_at" in e)
 
 
+#: a pass moves event time on by at least this much: past the 31 days the sla_monitor
+#: keeps month-to-date demand facts, so every retention rule has dropped the previous
+#: pass by the end of the next, and a soak's memory can level off
+MIN_PASS_SHIFT = timedelta(weeks=5)
+
+
 def pass_shift(bodies: list[bytes]) -> timedelta:
-    """Whole weeks longer than the bodies' span of event time (at least one)."""
+    """Whole weeks longer than the bodies' span of event time, and at least
+    :data:`MIN_PASS_SHIFT`."""
     instants = [
         datetime.fromisoformat(e["occurred_at"]) for b in bodies for e in _times(orjson.loads(b))
     ]
     span = max(instants) - min(instants) if instants else timedelta(0)
-    return timedelta(weeks=span // timedelta(weeks=1) + 1)
+    return max(MIN_PASS_SHIFT, timedelta(weeks=span // timedelta(weeks=1) + 1))
 
 
 def shifted(body: bytes, by: timedelta) -> bytes:

@@ -79,12 +79,13 @@ def test_passes_move_event_time_on_by_whole_weeks() -> None:
     last = b'{"events":[{"contact_id":"sim7-2","occurred_at":"2026-03-10T09:00:00Z"}]}'
     sent = list(islice(passes("/v1/events:batch", [first, last], b"sim7-"), 6))
     bodies = [orjson.loads(s.split(b"\r\n\r\n", 1)[1])["events"][0] for s in sent]
-    # the two bodies span 8 days: each pass starts two weeks after the previous one
+    # the two bodies span 8 days: each pass starts five weeks after the previous one
+    # (at least: past the 31 days of facts the monitor keeps)
     assert [(b["contact_id"], b["occurred_at"]) for b in bodies] == [
         ("sim7-1", "2026-03-02T08:00:00.5Z"),
         ("sim7-2", "2026-03-10T09:00:00Z"),
-        ("sim7r2-1", "2026-03-16T08:00:00.500000+00:00"),
-        ("sim7r2-2", "2026-03-24T09:00:00+00:00"),
-        ("sim7r3-1", "2026-03-30T08:00:00.500000+00:00"),
-        ("sim7r3-2", "2026-04-07T09:00:00+00:00"),
+        ("sim7r2-1", "2026-04-06T08:00:00.500000+00:00"),
+        ("sim7r2-2", "2026-04-14T09:00:00+00:00"),
+        ("sim7r3-1", "2026-05-11T08:00:00.500000+00:00"),
+        ("sim7r3-2", "2026-05-19T09:00:00+00:00"),
     ]
