@@ -64,6 +64,35 @@ async def end_offsets(bootstrap: str, topic: str) -> dict[int, int]:
         await consumer.stop()
 
 
+async def live_keys(bootstrap: str, topic: str) -> tuple[int, int]:
+    """(keys, bytes) a compacted topic holds: each key's last value, unless deleted.
+    For a faust changelog, the size of its table. Reads the topic from the start up to
+    the end offsets at the call."""
+    ends = await end_offsets(bootstrap, topic)
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False
+    )
+    await consumer.start()
+    latest: dict[bytes | None, int] = {}
+    try:
+        partitions = [TopicPartition(topic, p) for p, end in ends.items() if end > 0]
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        left = {tp: ends[tp.partition] for tp in partitions}
+        while left:
+            for tp, records in (await consumer.getmany(timeout_ms=1000)).items():
+                for record in records:
+                    if record.offset < left.get(tp, 0):
+                        size = -1 if record.value is None else len(record.value)
+                        latest[(record.key or b"") + b"@%d" % tp.partition] = size
+                if tp in left and await consumer.position(tp) >= left[tp]:
+                    del left[tp]
+    finally:
+        await consumer.stop()
+    alive = [size for size in latest.values() if size >= 0]
+    return len(alive), sum(alive)
+
+
 async def total_end(bootstrap: str, topic: str) -> int:
     """Records written to ``topic`` so far, over every partition."""
     return sum((await end_offsets(bootstrap, topic)).values())

@@ -12,6 +12,7 @@ or CI: ``--minutes 2`` tries it.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import subprocess
 import sys
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import BenchConfig
+from .kafka_tools import live_keys
 from .loadgen import command
 from .pipeline import pipeline
 from .procstat import Sample, Sampler
@@ -29,6 +31,8 @@ from .services import ROOT
 from .traffic import contact_events, write_batches
 
 NAME = "soak"
+#: the sla_monitor's tables whose size the soak reports (read from their changelogs)
+TABLES = ("contacts", "scope-facts", "scope-meta", "scope-contact-alerts")
 PER_REQUEST = 10
 MB = 1024 * 1024
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -66,6 +70,7 @@ def run(
         argv = command(port, bodies, rate / PER_REQUEST, seconds, "/v1/events:batch", 16, "sim7-")
         load = subprocess.run(argv, capture_output=True, timeout=seconds + 120, cwd=ROOT)
         sampler.stop()
+        tables = {name: asyncio.run(live_keys(p.bootstrap, changelog(name))) for name in TABLES}
     figures = []
     for name, samples in sampler.samples.items():
         warm, end = growth(samples)
@@ -87,7 +92,10 @@ def run(
                 files,
             )
         )
+    for name, (keys, size) in tables.items():
+        print(f"table {name}: {keys:,} keys, {size / MB:.1f} MB at the end", file=sys.stderr)
     extra = {
+        "tables": {name: {"keys": k, "bytes": b} for name, (k, b) in tables.items()},
         "loadgen": json.loads(load.stdout or b"{}"),
         "samples": {k: [asdict(s) for s in v] for k, v in sampler.samples.items()},
     }
@@ -116,3 +124,8 @@ def main() -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def changelog(table: str, app_id: str = "ct-sla-monitor") -> str:
+    """faust's changelog topic of one of the monitor's tables."""
+    return f"{app_id}-{table}-changelog"
