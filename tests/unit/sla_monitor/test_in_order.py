@@ -9,6 +9,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
+from faust.types import TP
 
 from ct_sla_monitor.faust_app import OffsetGuard, not_done_before, resume_offsets
 from ct_sla_monitor.in_order import InOrder, refuse
@@ -139,3 +140,44 @@ def test_nothing_is_committed_over_records_not_done(
     case: str, start: int | None, acked: list[int], held: bool
 ) -> None:
     assert not_done_before(start, acked) is held, case
+
+
+class _Consumer:
+    def __init__(self, assigned: set[TP]) -> None:
+        self.assigned = assigned
+        self.sought: list[tuple[TP, int]] = []
+
+    def assignment(self) -> set[TP]:
+        return self.assigned
+
+    async def seek(self, tp: TP, offset: int) -> None:
+        self.sought.append((tp, offset))
+
+
+@pytest.mark.parametrize(
+    ("case", "rebalancing", "assigned", "sought"),
+    [
+        ("refused-partitions-are-read-again", False, {"p0", "p1"}, [("p0", 11)]),
+        ("a-rebalance-seeks-by-itself", True, {"p0", "p1"}, []),
+        ("a-partition-given-away-is-left", False, {"p1"}, []),
+    ],
+)
+async def test_an_agent_reads_a_partition_again_from_the_record_it_expects(
+    case: str, rebalancing: bool, assigned: set[str], sought: list[tuple[str, int]]
+) -> None:
+    # records refused after the last seek of a rebalance would otherwise never come back:
+    # nothing committed, the partition stalled (#5)
+    from ct_sla_monitor.in_order import read_again
+
+    p0, p1 = TP("t", 0), TP("t", 1)
+    order = InOrder(lambda tp: 10)
+    assert order.admit(p0, 10) and not order.admit(p0, 14) and not order.admit(p0, 15)
+    assert order.admit(p1, 10)
+    names = {"p0": p0, "p1": p1}
+    consumer = _Consumer({names[n] for n in assigned})
+    app = SimpleNamespace(rebalancing=rebalancing, consumer=consumer)
+    expected = [(names[n], offset) for n, offset in sought]
+    await read_again(order, app)
+    assert consumer.sought == expected, case
+    await read_again(order, app)  # each refusal asks once
+    assert consumer.sought == expected, case

@@ -28,7 +28,13 @@ from ct_broker.topics import (
 from ct_sla_monitor.encoding import dumps, loads
 from ct_sla_monitor.faust_app import App
 from ct_sla_monitor.handlers import SOURCE, ContactStage, Rejected, ScopeStage
-from ct_sla_monitor.in_order import InOrder, committed_of, in_order, unacked_if_stopped
+from ct_sla_monitor.in_order import (
+    InOrder,
+    committed_of,
+    in_order,
+    read_again,
+    unacked_if_stopped,
+)
 from ct_sla_monitor.settings import MonitorSettings
 from ct_sla_monitor.standards_file import StandardsBook, default_standards, load_standards
 from ct_sla_monitor.write_behind import WriteBehind
@@ -96,7 +102,9 @@ def create_monitor_app(settings: MonitorSettings, book: StandardsBook) -> faust.
         async for batch in stream.take_events(batch_max, within=within):
             with unacked_if_stopped(batch):
                 grouped: dict[str, list[dict[str, Any]]] = {}  # each scope's messages, in order
-                for event in in_order(order1, batch):
+                admitted = in_order(order1, batch)
+                await read_again(order1, app)
+                for event in admitted:
                     _enter(event)
                     value: bytes = event.value
                     clock = event_clock(value, event.message.timestamp, settings)
@@ -146,6 +154,7 @@ def create_monitor_app(settings: MonitorSettings, book: StandardsBook) -> faust.
             with unacked_if_stopped(batch):
                 redelivered = 0
                 batch = in_order(order2, batch)
+                await read_again(order2, app)
                 work = [(e.key.decode(), e, m) for e in batch for m in messages_of(loads(e.value))]
                 last_of = {scope_key: i for i, (scope_key, _, _) in enumerate(work)}
                 for i, (scope_key, event, message) in enumerate(work):

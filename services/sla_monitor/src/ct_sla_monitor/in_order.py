@@ -11,7 +11,11 @@ applied": figures were lost when a worker joined and left (#5).
 :class:`InOrder` admits a record only if it is the next one expected on its partition
 (or an older one: a redelivery, which the stages handle as such); a record beyond it is
 refused. A refused record is marked as handled without being acknowledged, so its offset
-is not committed: the same records arrive again, in order, after faust's seek.
+is not committed: the same records arrive again, in order, after faust's seek at the end of
+the rebalance. Records can also come out of order just after that seek (a fetch in flight
+across it), when no other seek follows: the partition would stall there, nothing committed
+and nothing read again (seen once in #5, a partition's last 126 records). So the agent
+seeks such a partition back to the next offset it expects (:func:`read_again`).
 """
 
 from __future__ import annotations
@@ -32,10 +36,12 @@ class InOrder:
         #: where a partition resumes after a rebalance (its committed offset), if known
         self._committed = committed
         self._next: dict[Any, int] = {}
+        self._refused: dict[Any, int] = {}  # partitions with records refused: offset expected
 
     def reset(self) -> None:
         """Forget the expectations (the partitions were reassigned and sought again)."""
         self._next.clear()
+        self._refused.clear()
 
     def admit(self, tp: Any, offset: int) -> bool:
         """Whether the record at ``offset`` of ``tp`` may be handled now."""
@@ -43,9 +49,36 @@ class InOrder:
         if want is None:
             want = self._committed(tp)
         if want is not None and offset > want:
+            self._refused[tp] = want
             return False
         self._next[tp] = offset + 1 if want is None else max(want, offset + 1)
         return True
+
+    def take_refused(self) -> dict[Any, int]:
+        """The partitions with records refused since the last call, each with the next
+        offset expected (where to read it again from)."""
+        refused, self._refused = self._refused, {}
+        return refused
+
+
+async def read_again(order: InOrder, app: Any) -> None:
+    """Seek every partition whose records ``order`` refused back to the next offset it
+    expects, unless a rebalance is under way (it ends with a seek of its own) or the
+    partition is no longer assigned here."""
+    refused = order.take_refused()
+    if not refused or app.rebalancing:
+        return
+    consumer = app.consumer
+    assigned = consumer.assignment()
+    for tp, offset in refused.items():
+        if tp in assigned:
+            log.warning(
+                "%s[%d]: reading again from %d, the record expected next",
+                tp.topic,
+                tp.partition,
+                offset,
+            )
+            await consumer.seek(tp, offset)
 
 
 def refuse(event: Any) -> None:
