@@ -176,13 +176,13 @@ def create_monitor_app(settings: MonitorSettings, book: StandardsBook) -> faust.
                         futures[scope_key] += 1
                     for key, value in output.alerts:
                         acks2.add(await alerts.send(key=key, value=value))
-                    if publish:
+                    if publish and output.applied:
                         cost = loop.time() - began
                         next_publish[scope_key] = began + publish_wait_s(
                             settings.publish_interval_s, cost, len(next_publish)
                         )
                         dirty.discard(scope_key)
-                    else:
+                    else:  # held back, or a redelivery (no snapshot): the timer flushes it
                         dirty.add(scope_key)
                     if output.snapshot is not None:
                         snapshot = with_future_count(output.snapshot, futures[scope_key])
@@ -237,8 +237,11 @@ def create_monitor_app(settings: MonitorSettings, book: StandardsBook) -> faust.
     @app.on_rebalance_complete.connect
     async def _restored(app: faust.App, **kwargs: Any) -> None:
         # the tables are whole again: nothing read from them while they were being
-        # restored may stay in stage 2's caches
+        # restored may stay in stage 2's caches; and a scope taken over from another
+        # worker may hold figures that worker never published (a snapshot held back):
+        # the timer publishes every scope once
         stage2.forget()
+        dirty.update(stage2.scopes())
 
     return app
 
