@@ -1,5 +1,5 @@
-"""The soak's table sizes: a changelog's live keys (each key's last value, tombstones
-removing it), read from the real embedded broker."""
+"""The soak's table sizes (bench.kafka_tools.live_keys): a changelog's live keys (each
+key's last value, tombstones removing it), read from the real embedded broker."""
 
 from __future__ import annotations
 
