@@ -64,7 +64,7 @@ class AlertBook:
         clock = self._clock.get(scope)
         if at is not None and (clock is None or at > clock):
             self._clock[scope] = clock = at
-        if self._expired(alert, clock):  # closed long ago: the alert is over
+        if self._expired(alert["state"], at, clock):  # closed long ago: the alert is over
             self._latest.pop(key, None)
             self._seen.pop(key, None)
         else:
@@ -75,17 +75,25 @@ class AlertBook:
             self.prune()
         return True
 
-    def _expired(self, alert: dict[str, Any], clock: datetime | None) -> bool:
-        if alert["state"] in OPEN_STATES or clock is None:
+    def _expired(self, state: str, at: datetime | None, clock: datetime | None) -> bool:
+        """Whether a transition to ``state`` at ``at`` is a closed alert past its
+        retention, against its scope's ``clock``."""
+        if state in OPEN_STATES or at is None or clock is None:
             return False
-        at = _at(alert)
-        return at is not None and at < clock - self.retention
+        return at < clock - self.retention
+
+    def _stale(self, alert: dict[str, Any]) -> bool:
+        """Whether a held alert is closed and past its retention (parses its time only
+        when it is closed)."""
+        state = alert["state"]
+        return state not in OPEN_STATES and self._expired(
+            state, _at(alert), self._clock.get(alert["scope"])
+        )
 
     def prune(self) -> int:
         """Forget the closed alerts past their retention; returns how many."""
         self._since_prune = 0
-        clocks = self._clock
-        gone = [k for k, a in self._latest.items() if self._expired(a, clocks.get(k[0]))]
+        gone = [k for k, a in self._latest.items() if self._stale(a)]
         for key in gone:
             del self._latest[key]
             self._seen.pop(key, None)
@@ -104,7 +112,7 @@ class AlertBook:
                 continue
             if state == "open" and alert["state"] not in OPEN_STATES:
                 continue
-            if self._expired(alert, self._clock.get(alert["scope"])):
+            if self._stale(alert):
                 continue
             yield alert
 
