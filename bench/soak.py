@@ -44,6 +44,11 @@ def growth(samples: list[Sample]) -> tuple[float, float]:
     return warm.rss_bytes / MB, samples[-1].rss_bytes / MB
 
 
+def changelog(table: str, app_id: str = "ct-sla-monitor") -> str:
+    """faust's changelog topic of one of the monitor's tables."""
+    return f"{app_id}-{table}-changelog"
+
+
 def died_at(samples: list[Sample]) -> float | None:
     """Minutes from the first sample to the first with no RSS (the process was gone), or
     None if it lived to the end."""
@@ -124,8 +129,3 @@ def main() -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
-
-
-def changelog(table: str, app_id: str = "ct-sla-monitor") -> str:
-    """faust's changelog topic of one of the monitor's tables."""
-    return f"{app_id}-{table}-changelog"
